@@ -1,0 +1,85 @@
+/**
+ * Who is calling. Supabase puts the caller's access token in `Authorization: Bearer …`; service
+ * callers (cron, other functions) send a secret API key (`apikey` header, or as the bearer) or the
+ * legacy service-role JWT. Tokens are verified here, in the function, against the project's JWKS
+ * (or the legacy HS256 secret) whether or not the platform's `verify_jwt` already ran.
+ */
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import { AppError } from "./errors.ts";
+
+export type Claims = JWTPayload & { role?: string; email?: string };
+
+export type Caller =
+  | { role: "anon"; claims: Claims }
+  | { role: "authenticated"; userId: string; claims: Claims }
+  | { role: "service_role"; claims: Claims };
+
+export interface AuthConfig {
+  /** `SUPABASE_JWKS`: the project's public signing keys. */
+  jwks?: JSONWebKeySet;
+  /** Legacy HS256 JWT secret, for projects that have not moved to signing keys. */
+  jwtSecret?: string;
+  /** Secret API keys (`SUPABASE_SECRET_KEYS` values) that identify a service caller. */
+  secretKeys: string[];
+}
+
+export type Authenticate = (request: Request) => Promise<Caller>;
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  let diff = left.length ^ right.length;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  return diff === 0;
+}
+
+export function createAuthenticator(config: AuthConfig): Authenticate {
+  const jwks = config.jwks ? createLocalJWKSet(config.jwks) : undefined;
+  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  if (!jwks && !secret) throw new AppError("CONFIG_INVALID", "No JWT verification key: set SUPABASE_JWKS (or JWT_SECRET for legacy projects).");
+  const isSecretKey = (value: string) => config.secretKeys.some((key) => key.length > 0 && timingSafeEqual(key, value));
+
+  async function verify(token: string): Promise<Claims> {
+    try {
+      const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: string };
+      if (header.alg === "HS256") {
+        if (!secret) throw new Error("HS256 token but no JWT secret configured");
+        return (await jwtVerify(token, secret, { algorithms: ["HS256"] })).payload as Claims;
+      }
+      if (!jwks) throw new Error("asymmetric token but no JWKS configured");
+      return (await jwtVerify(token, jwks)).payload as Claims;
+    } catch {
+      throw new AppError("UNAUTHENTICATED", "Invalid or expired access token. Sign in again and retry.");
+    }
+  }
+
+  return async (request) => {
+    const authorization = request.headers.get("authorization") ?? "";
+    const apikey = request.headers.get("apikey") ?? "";
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+    if (bearer && isSecretKey(bearer)) return { role: "service_role", claims: { role: "service_role" } };
+    if (bearer) {
+      const claims = await verify(bearer);
+      if (claims.role === "service_role") return { role: "service_role", claims };
+      if (claims.role === "authenticated" && typeof claims.sub === "string") return { role: "authenticated", userId: claims.sub, claims };
+      if (claims.role === "anon") {
+        // A publishable/anon key as bearer plus a secret key in `apikey` is a service call (cron).
+        if (apikey && isSecretKey(apikey)) return { role: "service_role", claims: { role: "service_role" } };
+        return { role: "anon", claims };
+      }
+      throw new AppError("UNAUTHENTICATED", "Access token has no usable role. Sign in again and retry.");
+    }
+    if (apikey && isSecretKey(apikey)) return { role: "service_role", claims: { role: "service_role" } };
+    return { role: "anon", claims: { role: "anon" } };
+  };
+}
+
+export function requireUserOrService(caller: Caller): Exclude<Caller, { role: "anon" }> {
+  if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", "Sign in first: this endpoint needs a user access token (Authorization: Bearer <token>).");
+  return caller;
+}
+
+export function requireService(caller: Caller): Extract<Caller, { role: "service_role" }> {
+  if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "Only the service role (a secret API key) may call this endpoint.");
+  return caller;
+}
