@@ -1,0 +1,10 @@
+// Entry for the 'check-tenant-health' edge function: wires config into the shared handler.
+import { parseConfig } from "../_shared/config.ts";
+import { createLogger } from "../_shared/log.ts";
+import { platformEnv } from "../_shared/platform-config.ts";
+import { createNotImplementedHandler } from "../_shared/handlers/not-implemented.ts";
+
+const config = parseConfig(platformEnv, Deno.env.toObject());
+const logger = createLogger({ function: "check-tenant-health" }, undefined, config.LOG_LEVEL);
+
+Deno.serve(createNotImplementedHandler("check-tenant-health", logger));
