@@ -1,0 +1,22 @@
+/**
+ * Services `npm run dev` runs beside PostgreSQL and the functions: each may add function env,
+ * summary lines, and work to start once the functions are up.
+ */
+import type { LocalPostgres } from "./postgres.ts";
+import type { LocalKeys } from "./supabase/keys.ts";
+import type { DevEnv } from "./dev-env.ts";
+import type { FunctionsServer } from "./functions/gateway.ts";
+
+export interface DevService {
+  name: string;
+  functionEnv?: Record<string, string>;
+  summary?: string[];
+  afterFunctions?: (functions: FunctionsServer) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export interface DevContext { pg: LocalPostgres; dbUrl: string; apiUrl: string; keys: LocalKeys; devEnv: DevEnv }
+
+export async function devServices(_context: DevContext): Promise<DevService[]> {
+  return [];
+}
