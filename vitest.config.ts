@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Real databases, real processes: fail loudly instead of retrying flakes away.
     retry: 0,
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
   },
 });
