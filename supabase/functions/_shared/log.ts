@@ -13,7 +13,7 @@ export interface Logger {
 }
 
 const CONNECTION_PASSWORD = /(postgres(?:ql)?:\/\/[^:/?#@\s]+:)[^@\s]+@/gi;
-const PASSWORD_FIELD = /("?(?:password|secret|decrypted_secret|connection_?string|uri)"?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi;
+const PASSWORD_FIELD = /("?(?:password|secret|decrypted_secret|connection_?string|uri)"?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}"'&]+)/gi;
 
 /** Removes passwords from connection strings and obvious `password=…` pairs. */
 export function redact(text: string): string {
