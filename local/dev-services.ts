@@ -6,6 +6,7 @@ import type { LocalPostgres } from "./postgres.ts";
 import type { LocalKeys } from "./supabase/keys.ts";
 import type { DevEnv } from "./dev-env.ts";
 import type { FunctionsServer } from "./functions/gateway.ts";
+import { startNeonEmulatorService } from "./neon-emulator/dev-service.ts";
 
 export interface DevService {
   name: string;
@@ -17,6 +18,11 @@ export interface DevService {
 
 export interface DevContext { pg: LocalPostgres; dbUrl: string; apiUrl: string; keys: LocalKeys; devEnv: DevEnv }
 
-export async function devServices(_context: DevContext): Promise<DevService[]> {
-  return [];
+export async function devServices(context: DevContext): Promise<DevService[]> {
+  const services: DevService[] = [];
+  // Point the product at a real Neon by setting NEON_API_URL in .env.local; otherwise the local emulator.
+  if (!context.devEnv.functionEnv.NEON_API_URL) {
+    services.push(await startNeonEmulatorService({ adminUrl: context.pg.superuserUrl, port: context.devEnv.NEON_EMULATOR_PORT }));
+  }
+  return services;
 }
