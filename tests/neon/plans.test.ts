@@ -4,7 +4,7 @@ import { PLANS, PLAN_POLICIES, SIZES, computeSettingsFor, computeSettingsProblem
 
 describe("plans", () => {
   it("every allowed plan and size satisfies Neon's compute limits, within the plan's ceiling", () => {
-    const ceiling = { free: 1, starter: 2, pro: 4, enterprise: 8 };
+    const ceiling = { free: 1, starter: 2, professional: 4, enterprise: 8 };
     for (const plan of PLANS) {
       for (const size of PLAN_POLICIES[plan].sizes) {
         const settings = computeSettingsFor(plan, size);
@@ -26,7 +26,7 @@ describe("plans", () => {
   it("places every plan in its own project by default; branch placement is an opt-in for free only", () => {
     for (const plan of PLANS) expect(placementFor(plan)).toBe("project");
     expect(placementFor("free", "branch")).toBe("branch");
-    expect(() => placementFor("pro", "branch")).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED", details: { field: "strategy", allowed: ["project"] } }));
+    expect(() => placementFor("professional", "branch")).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED", details: { field: "strategy", allowed: ["project"] } }));
   });
 
   it("names every problem of invalid compute settings", () => {

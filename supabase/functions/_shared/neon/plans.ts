@@ -19,14 +19,16 @@
  */
 import { validationError } from "../errors.ts";
 import type { ComputeSettings } from "./gateway.ts";
+import { TENANT_PLANS, COMPUTE_SIZES, type TenantPlan, type ComputeSize, type TenantStrategy } from "../registry/types.ts";
 
-export const PLANS = ["free", "starter", "pro", "enterprise"] as const;
-export type Plan = (typeof PLANS)[number];
+/** The registry's vocabulary (its CHECK constraints) is the one source of plan and size names. */
+export const PLANS = TENANT_PLANS;
+export type Plan = TenantPlan;
 
-export const SIZES = ["xs", "s", "m", "l", "xl"] as const;
-export type Size = (typeof SIZES)[number];
+export const SIZES = COMPUTE_SIZES;
+export type Size = ComputeSize;
 
-export type PlacementStrategy = "project" | "branch";
+export type PlacementStrategy = TenantStrategy;
 
 /** Autoscaling range per size, in CU (1 CU ≈ 4 GB RAM). */
 export const SIZE_RANGES: Readonly<Record<Size, { minCu: number; maxCu: number }>> = {
@@ -58,7 +60,7 @@ export const PLAN_POLICIES: Readonly<Record<Plan, PlanPolicy>> = {
   free: { sizes: ["xs", "s"], defaultSize: "xs", suspendTimeoutSeconds: 0, historyRetentionSeconds: 6 * HOUR, defaultStrategy: "project", allowedStrategies: ["project", "branch"] },
   starter: { sizes: ["xs", "s", "m"], defaultSize: "s", suspendTimeoutSeconds: 300, historyRetentionSeconds: DAY, defaultStrategy: "project", allowedStrategies: ["project"] },
   // Longer idle windows: fewer cold starts (a few hundred ms to seconds) for paying stores.
-  pro: { sizes: ["xs", "s", "m", "l"], defaultSize: "m", suspendTimeoutSeconds: 900, historyRetentionSeconds: 7 * DAY, defaultStrategy: "project", allowedStrategies: ["project"] },
+  professional: { sizes: ["xs", "s", "m", "l"], defaultSize: "m", suspendTimeoutSeconds: 900, historyRetentionSeconds: 7 * DAY, defaultStrategy: "project", allowedStrategies: ["project"] },
   enterprise: { sizes: ["xs", "s", "m", "l", "xl"], defaultSize: "l", suspendTimeoutSeconds: HOUR, historyRetentionSeconds: 30 * DAY, defaultStrategy: "project", allowedStrategies: ["project"] },
 };
 
