@@ -1,10 +1,19 @@
 // Entry for the 'decrypt-connection-string' edge function: wires config into the shared handler.
 import { parseConfig } from "../_shared/config.ts";
 import { createLogger } from "../_shared/log.ts";
-import { platformEnv } from "../_shared/platform-config.ts";
-import { createNotImplementedHandler } from "../_shared/handlers/not-implemented.ts";
+import { authConfigOf, platformEnv } from "../_shared/platform-config.ts";
+import { createAuthenticator } from "../_shared/auth.ts";
+import { createSqlClient } from "../_shared/db.ts";
+import { createTokenBucketRateLimiter } from "../_shared/rate-limit.ts";
+import { createDecryptConnectionStringHandler, ENTRY_POINT } from "../_shared/handlers/decrypt-connection-string.ts";
 
 const config = parseConfig(platformEnv, Deno.env.toObject());
-const logger = createLogger({ function: "decrypt-connection-string" }, undefined, config.LOG_LEVEL);
+const logger = createLogger({ function: ENTRY_POINT }, undefined, config.LOG_LEVEL);
 
-Deno.serve(createNotImplementedHandler("decrypt-connection-string", logger));
+Deno.serve(createDecryptConnectionStringHandler({
+  sql: createSqlClient(config.SUPABASE_DB_URL, { applicationName: ENTRY_POINT }),
+  authenticate: createAuthenticator(authConfigOf(config)),
+  logger,
+  // A person reads a connection string now and then; a burst of 10 then one every 6 s is plenty.
+  rateLimiter: createTokenBucketRateLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
+}));
