@@ -18,7 +18,7 @@ const REGISTRY_TABLES = [
 /** Functions `authenticated` may execute: owner/admin/member entry points that check roles themselves. */
 const AUTHENTICATED_FUNCTIONS = [
   "create_organization", "delete_organization", "get_tenant_connection", "get_tenant_connection_info", "has_org_role",
-  "org_ids_with_role", "request_tenant_deprovisioning", "request_tenant_health_check", "request_tenant_provisioning",
+  "is_platform_operator", "org_ids_with_role", "request_tenant_deprovisioning", "request_tenant_health_check", "request_tenant_provisioning",
   "retry_tenant_provisioning",
 ];
 
