@@ -6,10 +6,9 @@
  * `/<name>/…`, and restarts a worker that died on the next request to it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { parse as parseToml } from "smol-toml";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { REPO_ROOT } from "../supabase/database.ts";
@@ -45,6 +44,8 @@ interface Worker { config: FunctionConfig; port: number; child?: ChildProcess; r
 
 export interface FunctionsServer {
   url: string;
+  /** The function's Deno process address, bypassing the gateway (benchmarks measure the gateway's share). */
+  workerUrl(name: string): string | undefined;
   /** PID of a function's current Deno process (for crash tests). */
   pid(name: string): number | undefined;
   /** Kills a function's process with SIGKILL, as a crashed isolate; the next request starts a new one. */
@@ -59,6 +60,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     throw new Error(`Port ${options.port} is already in use: is another 'npm run dev' running? Stop it or set API_PORT.`);
   }
   const log = options.onLog ?? (() => {});
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const jwks = createLocalJWKSet(options.jwks);
   const apiKeys = new Set(options.apiKeys ?? []);
   const workers = new Map<string, Worker>();
@@ -137,26 +139,24 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
       }
     }
     await ensureWorker(worker);
-    const target = `http://127.0.0.1:${worker.port}/${worker.config.name}${match![2] ?? ""}${url.search}`;
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value === undefined || key === "host" || key === "connection") continue;
-      headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const upstream = await fetch(target, {
-      method: req.method,
-      headers,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
-      // @ts-expect-error Node's fetch needs duplex for streamed request bodies
-      duplex: "half",
-      redirect: "manual",
+    const headers = { ...req.headers };
+    delete headers.connection;
+    headers.host = `127.0.0.1:${worker.port}`;
+    // A plain byte pipe (no re-parsing of bodies) over kept-alive connections, like Kong in front
+    // of the edge runtime: the gateway's share of a request stays small.
+    await new Promise<void>((resolve, reject) => {
+      const upstream = httpRequest({
+        host: "127.0.0.1", port: worker.port, method: req.method, agent,
+        path: `/${worker.config.name}${match![2] ?? ""}${url.search}`, headers,
+      }, (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+        response.on("end", resolve);
+        response.on("error", reject);
+      });
+      upstream.on("error", reject);
+      req.pipe(upstream);
     });
-    const responseHeaders: Record<string, string> = {};
-    upstream.headers.forEach((value, key) => { if (key !== "content-encoding" && key !== "transfer-encoding") responseHeaders[key] = value; });
-    res.writeHead(upstream.status, responseHeaders);
-    if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-    res.end();
   }
 
   const server = createServer((req, res) => {
@@ -183,6 +183,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   return {
     url: `http://127.0.0.1:${options.port}`,
     pid: (name) => workers.get(name)?.child?.pid,
+    workerUrl: (name) => (workers.has(name) ? `http://127.0.0.1:${workers.get(name)!.port}/${name}` : undefined),
     async kill(name) {
       const child = workers.get(name)?.child;
       if (!child) return;
@@ -194,6 +195,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
       stopping = true;
       const exits = [...workers.values()].map((w) => w.child && w.child.exitCode === null ? new Promise((r) => { w.child!.once("exit", r); w.child!.kill("SIGTERM"); }) : undefined);
       await Promise.all(exits);
+      agent.destroy();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

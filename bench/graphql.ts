@@ -1,0 +1,91 @@
+/**
+ * npm run bench:graphql — load on `tenantHealth` (owners) and `tenants` (operator) through the real
+ * graphql-v2 function (Deno, behind the local gateway), next to the same SQL run directly through
+ * `postgres` (same transaction shape: caller's claims + role, then the resolver's queries).
+ * Prints requests/s, p50/p99 and the GraphQL/direct throughput ratio.
+ *   Options: --tenants N (200)  --seconds S (8)  --concurrency C (8)
+ */
+import postgres from "postgres";
+import { startBenchStack, load, percentile, argValue } from "./support/stack.ts";
+import { startFunctionsServer } from "../local/functions/gateway.ts";
+import { functionEnv } from "../local/supabase/function-env.ts";
+import { freePort } from "../local/postgres.ts";
+import { signToken, userToken } from "../local/supabase/keys.ts";
+import { createSqlClient, withCaller, type Sql } from "../supabase/functions/_shared/db.ts";
+import { healthOf } from "../supabase/functions/_shared/services/tenant-health.ts";
+import { tenantPage } from "../supabase/functions/_shared/services/tenant-records.ts";
+import type { Caller } from "../supabase/functions/_shared/auth.ts";
+
+const TENANTS = argValue("tenants", 200);
+const SECONDS = argValue("seconds", 8);
+const CONCURRENCY = argValue("concurrency", 8);
+
+async function seed(superuserUrl: string, count: number): Promise<{ users: { id: string; email: string; org: string }[] }> {
+  const su = postgres(superuserUrl, { max: 4, onnotice: () => {} });
+  const users = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), email: `owner${i}@bench.test`, org: crypto.randomUUID() }));
+  await su`insert into auth.users ${su(users.map((u) => ({ id: u.id, email: u.email, aud: "authenticated", role: "authenticated" })))}`;
+  await su`insert into public.organizations ${su(users.map((u, i) => ({ id: u.org, slug: `bench-${i}`, name: `Bench ${i}`, plan: "starter" })))}`;
+  await su`insert into public.organization_members ${su(users.map((u) => ({ organization_id: u.org, user_id: u.id, role: "owner" })))}`;
+  // Tenants and their health history are bulk-loaded as the superuser: the benchmark measures reads.
+  await su.unsafe(`
+    alter table public.tenant_databases disable trigger user;
+    insert into public.tenant_databases (organization_id, region, plan, compute_size, strategy, status, health_status, last_health_check_at)
+      select id, 'aws-us-east-2', 'starter', 's', 'project', 'active', 'healthy', now() from public.organizations where slug like 'bench-%';
+    alter table public.tenant_databases enable trigger user;
+    insert into public.tenant_health_checks (tenant_id, organization_id, checked_at, status, latency_ms, checks, source)
+      select t.id, t.organization_id, now() - (g * interval '30 minutes'), 'healthy', 5 + (g % 7), '{}'::jsonb, 'scheduled'
+      from public.tenant_databases t, generate_series(0, 47) g;
+    analyze;`);
+  await su.end();
+  return { users };
+}
+
+function report(label: string, result: { latencies: number[]; errors: number; wallSeconds: number }) {
+  const rps = result.latencies.length / result.wallSeconds;
+  console.log(`  ${label.padEnd(28)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${percentile(result.latencies, 50).toFixed(2).padStart(6)} ms   p99 ${percentile(result.latencies, 99).toFixed(2).padStart(6)} ms   errors ${result.errors}`);
+  return rps;
+}
+
+async function main() {
+  const stack = await startBenchStack({ max_connections: 200 });
+  const { users } = await seed(stack.pg.superuserUrl, TENANTS);
+  const port = await freePort();
+  const functions = await startFunctionsServer({
+    port, jwks: stack.keys.jwks, apiKeys: [stack.keys.secretKey], only: ["graphql-v2"],
+    env: functionEnv({ apiUrl: `http://127.0.0.1:${port}`, dbUrl: stack.dbUrl, keys: stack.keys, extra: { LOG_LEVEL: "warn" } }),
+    onLog: () => {},
+  });
+  const tokens = await Promise.all(users.map((u) => userToken(stack.keys, u, 3600)));
+  const operatorId = users[0]!.id;
+  const operatorToken = await signToken(stack.keys.privateJwk, { sub: operatorId, role: "authenticated", aud: "authenticated", app_metadata: { platform_role: "operator" } });
+  const sql: Sql = createSqlClient(stack.dbUrl, { max: 4 }); // the function's pool size
+  const url = `${functions.url}/functions/v1/graphql-v2`;
+  const healthQuery = `query($org: ID!) { tenantHealth(organizationId: $org, trendHours: 24) { status latest { status checkedAt latencyMs } trend { bucketStart status checks avgLatencyMs } } }`;
+  const tenantsQuery = `{ tenants(first: 20, status: ACTIVE) { edges { cursor node { id organizationId organizationName status healthStatus } } pageInfo { hasNextPage endCursor } } }`;
+  const post = async (token: string, query: string, variables: Record<string, unknown> = {}, target = url) => {
+    const response = await fetch(target, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as { errors?: unknown[] };
+    if (response.status !== 200 || body.errors) throw new Error(JSON.stringify(body));
+  };
+  const callerOf = (i: number): Caller => ({ role: "authenticated", userId: users[i]!.id, claims: { sub: users[i]!.id, role: "authenticated" } });
+  const operator: Caller = { role: "authenticated", userId: operatorId, claims: { sub: operatorId, role: "authenticated", app_metadata: { platform_role: "operator" } } };
+
+  // Warm up both paths (JIT, connection pools, plan caches).
+  await load(CONCURRENCY, 2, (w, i) => post(tokens[(w * 997 + i) % TENANTS]!, healthQuery, { org: users[(w * 997 + i) % TENANTS]!.org }));
+  console.log(`bench:graphql — ${TENANTS} tenants × 48 health checks, concurrency ${CONCURRENCY}, ${SECONDS} s per run, PostgreSQL ${stack.pg.majorVersion}`);
+  const results: Record<string, number> = {};
+  results.healthGraphql = report("tenantHealth via GraphQL", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }); }));
+  results.healthDirect = report("tenantHealth direct SQL", await load(CONCURRENCY, SECONDS, async (w, i) => { const k = (w * 997 + i) % TENANTS; await withCaller(sql, callerOf(k), (tx) => healthOf(tx, users[k]!.org, 24, new Date())); }));
+  const viaGateway = url;
+  Object.assign(globalThis, { __benchUrl: functions.workerUrl("graphql-v2") });
+  results.healthWorker = report("tenantHealth, no gateway", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }, functions.workerUrl("graphql-v2")!); }));
+  void viaGateway;
+  results.tenantsGraphql = report("tenants via GraphQL", await load(CONCURRENCY, SECONDS, () => post(operatorToken, tenantsQuery)));
+  results.tenantsDirect = report("tenants direct SQL", await load(CONCURRENCY, SECONDS, async () => { await withCaller(sql, operator, async (tx) => { await tx`select public.is_platform_operator()`; await tenantPage(tx, { status: "active", first: 20, after: null }); }); }));
+  console.log(`  ratio GraphQL/direct: tenantHealth ${(results.healthGraphql! / results.healthDirect!).toFixed(2)}, tenants ${(results.tenantsGraphql! / results.tenantsDirect!).toFixed(2)} (target ≥ 0.50)`);
+  await sql.end();
+  await functions.stop();
+  await stack.stop();
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
