@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     const apiUrl = `http://127.0.0.1:${devEnv.API_PORT}`;
     const services: DevService[] = await devServices({ pg, dbUrl, apiUrl, keys, devEnv });
     for (const service of services) stops.push(service.stop);
-    const extraEnv = Object.assign({}, devEnv.functionEnv, ...services.map((s) => s.functionEnv ?? {}));
+    // GraphiQL and introspection are for local development only (hosted serves HTML as text).
+    const extraEnv = Object.assign({ GRAPHQL_DEV_TOOLS: "true" }, devEnv.functionEnv, ...services.map((s) => s.functionEnv ?? {}));
 
     const functions: FunctionsServer = await startFunctionsServer({
       port: devEnv.API_PORT,
@@ -101,7 +102,7 @@ async function printSummary(info: { apiUrl: string; dbUrl: string; keys: Awaited
     "",
     `         API URL: ${info.apiUrl}`,
     `   Functions URL: ${info.apiUrl}/functions/v1/<name>`,
-    `     GraphQL URL: ${info.apiUrl}/functions/v1/graphql-v2`,
+    `     GraphQL URL: ${info.apiUrl}/functions/v1/graphql-v2 (GraphiQL: open it in a browser)`,
     `          DB URL: ${info.dbUrl}`,
     ...info.services.flatMap((s) => s.summary ?? []),
     `        JWKS URL: ${info.apiUrl}/auth/v1/.well-known/jwks.json`,

