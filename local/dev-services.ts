@@ -7,6 +7,7 @@ import type { LocalKeys } from "./supabase/keys.ts";
 import type { DevEnv } from "./dev-env.ts";
 import type { FunctionsServer } from "./functions/gateway.ts";
 import { startNeonEmulatorService } from "./neon-emulator/dev-service.ts";
+import { healthSchedulerService } from "./health-scheduler.ts";
 
 export interface DevService {
   name: string;
@@ -24,5 +25,7 @@ export async function devServices(context: DevContext): Promise<DevService[]> {
   if (!context.devEnv.functionEnv.NEON_API_URL) {
     services.push(await startNeonEmulatorService({ adminUrl: context.pg.superuserUrl, port: context.devEnv.NEON_EMULATOR_PORT }));
   }
+  // The pg_cron schedule of migration 20261123002200, run by the dev stack itself.
+  services.push(healthSchedulerService({ secretKey: context.keys.secretKey }));
   return services;
 }

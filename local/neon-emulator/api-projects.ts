@@ -1,12 +1,12 @@
 /** Projects: create (with its first branch, role, database and endpoint), list, get, delete. */
-import type { Handler } from "./context.ts";
+import type { EmulatorContext, Handler } from "./context.ts";
 import { ApiError, MESSAGES, badRequest } from "./errors.ts";
 import { branchKey, newBranchId, newDatabaseId, newEndpointId, newPassword, newProjectId, physicalName } from "./ids.ts";
 import { checkComputeSettings, checkDatabaseName, checkRoleName, findProject } from "./lookups.ts";
 import { encodeCursor, page } from "./paging.ts";
 import { deprovisionBranch, provisionRootBranch } from "./provisioning.ts";
 import type { BranchRecord, DatabaseRecord, EndpointRecord, ProjectRecord, RoleRecord } from "./state.ts";
-import { branchView, databaseView, endpointView, projectListItemView, projectView, roleView } from "./views.ts";
+import { branchView, databaseView, endpointView, projectActivityFacts, projectListItemView, projectView, roleView } from "./views.ts";
 
 export const createProject: Handler = async (ctx, req) => {
   const p = req.body.project as Record<string, any>;
@@ -114,16 +114,34 @@ export const listProjects: Handler = async (ctx, req) => {
   );
   // Newest first, like the console.
   const result = page(matching, (p) => ({ v: p.created_at, i: p.id }), "desc", req.query.cursor, (req.query.limit as number | undefined) ?? 10);
+  const now = ctx.clock.now();
+  const storage = await projectStorageBytes(ctx, result.items.map((p) => p.id));
   return {
     status: 200,
     body: {
-      projects: result.items.map((p) => projectListItemView(p, ctx.addresses.host)),
+      projects: result.items.map((p) => projectListItemView(p, ctx.addresses.host,
+        projectActivityFacts(ctx.state.endpointsOf(p.id), ctx.activity, now, storage.get(p.id)))),
       ...(result.last ? { pagination: { cursor: encodeCursor(result.last) } } : {}),
       applications: {},
       integrations: {},
     },
   };
 };
+
+/** Bytes of every database of each project, in one catalog query per page (sizes are not metered locally). */
+async function projectStorageBytes(ctx: EmulatorContext, projectIds: string[]): Promise<Map<string, number>> {
+  const byPhysical = new Map<string, string>();
+  for (const id of projectIds) for (const db of ctx.state.databases.ofProject(id)) byPhysical.set(db.physical, id);
+  const sizes = new Map<string, number>();
+  if (byPhysical.size === 0) return sizes;
+  const rows = await ctx.admin.sql<{ datname: string; bytes: string }[]>`
+    select datname, pg_database_size(oid)::text as bytes from pg_database where datname = any(${[...byPhysical.keys()]})`;
+  for (const row of rows) {
+    const id = byPhysical.get(row.datname)!;
+    sizes.set(id, (sizes.get(id) ?? 0) + Number(row.bytes));
+  }
+  return sizes;
+}
 
 export const getProject: Handler = async (ctx, req) => {
   const project = findProject(ctx, req.path.project_id!);

@@ -110,6 +110,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     const allowUnmanagedDatabases = options.allowUnmanagedDatabases ?? DEFAULTS.allowUnmanagedDatabases;
     const sqlHttp = new SqlOverHttp({
       state, activity, reachable, allowUnmanagedDatabases,
+      sqlLatencyOf: (endpointId) => faults.sqlLatencyOf(endpointId),
       target: { host: admin.host, port: admin.port },
       poolMax: options.sqlPoolMax ?? DEFAULTS.sqlPoolMax,
       idleTimeoutSeconds: options.sqlPoolIdleTimeoutSeconds ?? DEFAULTS.sqlPoolIdleTimeoutSeconds,

@@ -29,6 +29,11 @@ export interface FaultConfig extends RouteFaults {
   operationFailureStatus?: "failed" | "error";
   /** Endpoint ids whose compute is unreachable: `/sql` and WebSocket fail, direct connections are refused. */
   unreachableEndpoints?: string[];
+  /**
+   * Added latency (ms) of every `/sql` request to these endpoints (a slow compute). Fixed, no
+   * PRNG draw, so API fault sequences stay the same whether or not it is set.
+   */
+  sqlLatencyMs?: Record<string, number>;
 }
 
 export interface FaultDecision {
@@ -106,6 +111,11 @@ export class Faults {
   /** How the next operation fails, if it does; always consumes one draw. */
   operationFailure(): "failed" | "error" | undefined {
     return this.random() < (this.config.operationFailureRate ?? 0) ? (this.config.operationFailureStatus ?? "failed") : undefined;
+  }
+
+  /** Injected `/sql` latency of an endpoint, in ms (0 when none). */
+  sqlLatencyOf(endpointId: string): number {
+    return Math.max(0, this.config.sqlLatencyMs?.[endpointId] ?? 0);
   }
 
   isUnreachable(endpointId: string): boolean {

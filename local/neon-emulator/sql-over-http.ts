@@ -47,6 +47,8 @@ export interface SqlOverHttpOptions {
   target: { host: string; port: number };
   reachable: (ep: EndpointRecord) => boolean;
   allowUnmanagedDatabases: boolean;
+  /** Injected `/sql` latency of an endpoint in ms (faults `sqlLatencyMs`). */
+  sqlLatencyOf?: (endpointId: string) => number;
   /** Connections per (database, role) pool. */
   poolMax: number;
   /** Seconds before an idle pooled session closes (lets computes go idle). */
@@ -154,6 +156,8 @@ export class SqlOverHttp implements SqlSessionControl {
     const openedAt = ep ? this.options.activity.opened(ep, "http") : 0;
     const arrayMode = req.headers["neon-array-mode"] === "true";
     try {
+      const delay = ep ? this.options.sqlLatencyOf?.(ep.id) ?? 0 : 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const sql = this.pool(database, role, password);
       if ("queries" in payload) {
         const mode = [

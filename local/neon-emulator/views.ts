@@ -59,8 +59,33 @@ export function projectView(p: ProjectRecord, proxyHost: string, now: number) {
   };
 }
 
-export function projectListItemView(p: ProjectRecord, proxyHost: string) {
-  return { ...projectCommon(p, proxyHost), active_time: 0 };
+/**
+ * Activity and storage facts of a project for `listProjects` (both optional in the spec):
+ * `compute_last_active_at` is "the most recent time when any endpoint of this project was
+ * active" — now while a compute is active, its last session otherwise, omitted without any;
+ * `synthetic_storage_size` is the project's databases' size on the server (no WAL locally).
+ */
+export interface ProjectActivityFacts {
+  computeLastActiveAt?: number;
+  syntheticStorageSize?: number;
+}
+
+export function projectActivityFacts(endpoints: EndpointRecord[], activity: EndpointActivity, now: number, storageBytes?: number): ProjectActivityFacts {
+  let last: number | undefined;
+  for (const ep of endpoints) {
+    const at = activity.stateOf(ep, now).current === "active" ? now : activity.lastActive(ep);
+    if (at !== undefined && (last === undefined || at > last)) last = at;
+  }
+  return { ...(last !== undefined ? { computeLastActiveAt: last } : {}), ...(storageBytes !== undefined ? { syntheticStorageSize: storageBytes } : {}) };
+}
+
+export function projectListItemView(p: ProjectRecord, proxyHost: string, facts: ProjectActivityFacts = {}) {
+  return {
+    ...projectCommon(p, proxyHost),
+    active_time: 0,
+    ...(facts.syntheticStorageSize !== undefined ? { synthetic_storage_size: facts.syntheticStorageSize } : {}),
+    ...(facts.computeLastActiveAt !== undefined ? { compute_last_active_at: iso(facts.computeLastActiveAt) } : {}),
+  };
 }
 
 export function branchView(b: BranchRecord, now: number) {
