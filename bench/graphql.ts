@@ -12,7 +12,7 @@ import { functionEnv } from "../local/supabase/function-env.ts";
 import { freePort } from "../local/postgres.ts";
 import { signToken, userToken } from "../local/supabase/keys.ts";
 import { createSqlClient, withCaller, type Sql } from "../supabase/functions/_shared/db.ts";
-import { healthOf } from "../supabase/functions/_shared/services/tenant-health.ts";
+import { getTenantHealth } from "../supabase/functions/_shared/health/trend.ts";
 import { tenantPage } from "../supabase/functions/_shared/services/tenant-records.ts";
 import type { Caller } from "../supabase/functions/_shared/auth.ts";
 
@@ -34,8 +34,9 @@ async function seed(superuserUrl: string, count: number): Promise<{ users: { id:
     alter table public.tenant_databases enable trigger user;
     insert into public.tenant_health_checks (tenant_id, organization_id, checked_at, status, latency_ms, checks, source)
       select t.id, t.organization_id, now() - (g * interval '30 minutes'), 'healthy', 5 + (g % 7), '{}'::jsonb, 'scheduled'
-      from public.tenant_databases t, generate_series(0, 47) g;
-    analyze;`);
+      from public.tenant_databases t, generate_series(0, 47) g;`);
+  await su`select public.rollup_tenant_health(now() - interval '25 hours')`;
+  await su`analyze`;
   await su.end();
   return { users };
 }
@@ -75,7 +76,7 @@ async function main() {
   console.log(`bench:graphql — ${TENANTS} tenants × 48 health checks, concurrency ${CONCURRENCY}, ${SECONDS} s per run, PostgreSQL ${stack.pg.majorVersion}`);
   const results: Record<string, number> = {};
   results.healthGraphql = report("tenantHealth via GraphQL", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }); }));
-  results.healthDirect = report("tenantHealth direct SQL", await load(CONCURRENCY, SECONDS, async (w, i) => { const k = (w * 997 + i) % TENANTS; await withCaller(sql, callerOf(k), (tx) => healthOf(tx, users[k]!.org, 24, new Date())); }));
+  results.healthDirect = report("tenantHealth direct SQL", await load(CONCURRENCY, SECONDS, async (w, i) => { const k = (w * 997 + i) % TENANTS; await withCaller(sql, callerOf(k), (tx) => getTenantHealth(tx, users[k]!.org, { trendHours: 24 })); }));
   const viaGateway = url;
   Object.assign(globalThis, { __benchUrl: functions.workerUrl("graphql-v2") });
   results.healthWorker = report("tenantHealth, no gateway", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }, functions.workerUrl("graphql-v2")!); }));

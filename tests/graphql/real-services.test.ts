@@ -109,7 +109,10 @@ describe("GraphQL over the real registry", () => {
     expect(bad.errors?.[0]?.extensions.code).toBe("VALIDATION_FAILED");
   });
 
-  it("tenantHealth returns the latest check and an hourly trend", async () => {
+  it("tenantHealth returns the latest check and the hourly trend from the rollups", async () => {
+    const su = superuserClient();
+    await su`select public.rollup_tenant_health(now() - interval '2 hours')`;
+    await su.end();
     const result = await gql(await as(world.member), `query($org: ID!) { tenantHealth(organizationId: $org) { status latest { status latencyMs } trend { checks } } }`, { org: world.org.id });
     expect(result.errors).toBeUndefined();
     expect(result.data.tenantHealth.status).toBe("HEALTHY");

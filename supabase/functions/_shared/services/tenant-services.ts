@@ -9,7 +9,7 @@ import { listMyOrganizations } from "../registry/organizations.ts";
 import { getTenantConnection, getTenantConnectionInfo } from "../registry/credentials.ts";
 import type { CredentialKind, ProvisioningStep } from "../registry/types.ts";
 import { tenantPage, tenantsOfOrganizations } from "./tenant-records.ts";
-import { healthOf } from "./tenant-health.ts";
+import { getTenantHealth } from "../health/trend.ts";
 import type {
   ConnectionInfoRecord, ProvisionTenantRequest, ServiceCaller, TenantRecord, TenantServices, SslMode,
 } from "../../../../graphql-v2/services.ts";
@@ -30,7 +30,7 @@ export interface HealthPort {
   checkOrganization(caller: ServiceCaller, organizationId: string, context: RequestContext): Promise<void>;
 }
 
-export interface TenantServicesDeps { sql: Sql; provisioning: ProvisioningPort; health: HealthPort; now?: () => Date }
+export interface TenantServicesDeps { sql: Sql; provisioning: ProvisioningPort; health: HealthPort }
 
 interface Cursor { createdAt: Date; id: string }
 
@@ -84,7 +84,7 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
 
     async getHealth(caller, organizationId, options) {
       return await withCaller(sql, caller, async (tx) => {
-        const health = await healthOf(tx, organizationId, options.trendHours, (deps.now ?? (() => new Date()))());
+        const health = await getTenantHealth(tx, organizationId, { trendHours: options.trendHours });
         if (!health) throw new AppError("NOT_FOUND", "This organization has no tenant database you can see.");
         return health;
       });
