@@ -53,7 +53,7 @@ async function main() {
   const port = await freePort();
   const functions = await startFunctionsServer({
     port, jwks: stack.keys.jwks, apiKeys: [stack.keys.secretKey], only: ["graphql-v2"],
-    env: functionEnv({ apiUrl: `http://127.0.0.1:${port}`, dbUrl: stack.dbUrl, keys: stack.keys, extra: { LOG_LEVEL: "warn" } }),
+    env: functionEnv({ apiUrl: `http://127.0.0.1:${port}`, dbUrl: stack.dbUrl, keys: stack.keys, extra: { LOG_LEVEL: "warn", NEON_API_KEY: "unused", NEON_API_URL: "http://127.0.0.1:9/api/v2" } }),
     onLog: () => {},
   });
   const tokens = await Promise.all(users.map((u) => userToken(stack.keys, u, 3600)));

@@ -13,6 +13,7 @@ import { createSqlClient } from "../supabase/functions/_shared/db.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { createNeonGateway } from "../supabase/functions/_shared/neon/index.ts";
 import { createProvisioningEngine } from "../supabase/functions/_shared/provisioning/index.ts";
+import { checkNewTenantHealth, configureNeonDriver, createNeonSqlProbe, DEFAULT_HEALTH_CONFIG } from "../supabase/functions/_shared/health/index.ts";
 
 const tenants = argValue("tenants", 100);
 const opMs = argValue("op-ms", 1500);
@@ -23,7 +24,13 @@ const sql = createSqlClient(stack.dbUrl, { max: 20, applicationName: "bench-prov
 try {
   const gateway = createNeonGateway({ apiKey: emulator.apiKey, baseUrl: emulator.url, timeoutMs: 20_000 });
   // One poll per wait: a create chains two operations, so poll once both should be done.
-  const engine = createProvisioningEngine({ sql, gateway, logger: createLogger({}, () => {}, "error"), workerPrefix: "bench", operationPollDelayMs: 2 * opMs + 400 });
+  configureNeonDriver({ sqlHttpUrl: emulator.sqlHttpUrl });
+  const logger = createLogger({}, () => {}, "error");
+  const health = { sql, neon: gateway, probe: createNeonSqlProbe(), config: DEFAULT_HEALTH_CONFIG, logger };
+  const engine = createProvisioningEngine({
+    sql, gateway, logger, workerPrefix: "bench", operationPollDelayMs: 2 * opMs + 400,
+    checkHealth: (tenantId) => checkNewTenantHealth(health, { tenantId }),
+  });
   const orgIds: string[] = [];
   for (let i = 0; i < tenants; i++) {
     const id = crypto.randomUUID();

@@ -165,7 +165,12 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     throw new Error(`Port ${options.port} is already in use: stop whatever listens there (another 'npm run dev'?) or choose another port.`);
   }
 
-  ensureTraversable(dirname(dataDir));
+  if (ids.uid !== undefined) {
+    // The server user must reach the binaries and the data directory: a checkout under a private
+    // (0700) directory, as `mktemp -d` makes, would otherwise fail with EACCES.
+    ensureTraversable(dirname(bin.postgres));
+    ensureTraversable(dirname(dataDir));
+  }
   prepareDir(dataDir, ids);
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     const pwfile = join(tmpdir(), `pg-pw-${process.pid}-${Date.now()}`);

@@ -162,7 +162,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
       log("gateway", `request failed: ${error.message}`);
-      if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ code: "BOOT_ERROR", message: "Function failed to start or crashed; see the function logs." }));
+      if (!res.headersSent) res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }));
       else res.end();
     });
   });
@@ -171,14 +171,12 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     server.listen(options.port, "127.0.0.1", () => resolve());
   });
 
-  try {
-    await Promise.all([...workers.values()].map((w) => startWorker(w)));
-  } catch (error) {
-    stopping = true;
-    for (const w of workers.values()) w.child?.kill("SIGKILL");
-    server.close();
-    throw error;
-  }
+  // Like the edge runtime, a function that fails to boot (e.g. a missing secret) does not stop the
+  // others: its requests get 503 BOOT_ERROR and its log says why.
+  const boots = await Promise.allSettled([...workers.values()].map((w) => startWorker(w)));
+  boots.forEach((boot, i) => {
+    if (boot.status === "rejected") log("gateway", `${[...workers.keys()][i]} failed to boot: ${(boot.reason as Error).message}`);
+  });
 
   return {
     url: `http://127.0.0.1:${options.port}`,

@@ -8,7 +8,9 @@ import { startTestFunctions, type TestFunctions } from "../support/functions.ts"
 import { userToken } from "../../local/supabase/keys.ts";
 
 let functions: TestFunctions;
-beforeAll(async () => { functions = await startTestFunctions(); }, 180_000);
+// No Neon is called in this file; the functions only need their Neon settings to boot.
+const neonEnv = { NEON_API_KEY: "unused", NEON_API_URL: "http://127.0.0.1:9/api/v2" };
+beforeAll(async () => { functions = await startTestFunctions({ extraEnv: neonEnv }); }, 180_000);
 afterAll(async () => { await functions?.stop(); });
 
 const user = { id: crypto.randomUUID(), email: "someone@example.com" };
@@ -54,4 +56,19 @@ describe("local functions server", () => {
     const response = await fetch(`${functions.url}/functions/v1/nope`, { method: "POST" });
     expect(response.status).toBe(404);
   });
+});
+
+describe("a function that cannot boot", () => {
+  it("answers 503 BOOT_ERROR and logs which setting is missing", async () => {
+    const bare = await startTestFunctions({ only: ["graphql-v2"] }); // no NEON_API_KEY
+    try {
+      const keys = inject("keys");
+      const response = await fetch(`${bare.url}/functions/v1/graphql-v2`, { method: "POST", headers: { authorization: `Bearer ${keys.anonKey}`, "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ code: "BOOT_ERROR" });
+      expect(bare.logs.some((line) => line.includes("NEON_API_KEY is missing"))).toBe(true);
+    } finally {
+      await bare.stop();
+    }
+  }, 60_000);
 });

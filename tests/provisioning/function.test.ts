@@ -24,7 +24,7 @@ beforeAll(async () => {
   functions = await startTestFunctions({
     only: [FN],
     extraEnv: {
-      NEON_API_URL: emulator.url, NEON_API_KEY: emulator.apiKey,
+      NEON_API_URL: emulator.url, NEON_API_KEY: emulator.apiKey, NEON_SQL_HTTP_URL: emulator.sqlHttpUrl,
       PROVISIONING_LEASE_SECONDS: "2", PROVISIONING_OPERATION_POLL_MS: "250", PROVISIONING_BACKOFF_MS: "100",
       PROVISIONING_PAUSE_AFTER_STEP_MS: "700",
     },

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { startTestEmulator, startTestPostgres, type TestEmulator } from "../neon-emulator/setup.ts";
 import { createNeonGateway, createRateBudget, type NeonGatewayRoot } from "../../supabase/functions/_shared/neon/index.ts";
 import { createLogger } from "../../supabase/functions/_shared/log.ts";
+import { checkNewTenantHealth, configureNeonDriver, createNeonSqlProbe, DEFAULT_HEALTH_CONFIG } from "../../supabase/functions/_shared/health/index.ts";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import { createProvisioningEngine, type ProvisioningDeps, type ProvisioningEngine } from "../../supabase/functions/_shared/provisioning/index.ts";
 import { createOrg, createUser, registryClient, superuserClient, type TestUser } from "../registry/fixtures.ts";
@@ -34,8 +35,13 @@ export function testGateway(emulator: TestEmulator, overrides: { timeoutMs?: num
 export const quietLogger = () => createLogger({}, () => {}, "error");
 
 export function testEngine(emulator: TestEmulator, sql: Sql, overrides: Partial<ProvisioningDeps> = {}): ProvisioningEngine {
+  // The first health check probes through the serverless driver, pointed at the emulator's /sql.
+  configureNeonDriver({ sqlHttpUrl: emulator.sqlHttpUrl });
+  const gateway = testGateway(emulator);
+  const health = { sql, neon: gateway, probe: createNeonSqlProbe(), config: DEFAULT_HEALTH_CONFIG, logger: quietLogger() };
   return createProvisioningEngine({
-    sql, gateway: testGateway(emulator), logger: quietLogger(), workerPrefix: "test",
+    sql, gateway, logger: quietLogger(), workerPrefix: "test",
+    checkHealth: (tenantId) => checkNewTenantHealth(health, { tenantId }),
     leaseSeconds: 30, baseBackoffMs: 20, maxBackoffMs: 200, operationPollDelayMs: 150, maxAttempts: 8,
     graphqlEndpointUrl: "http://127.0.0.1:54321/functions/v1/graphql-v2",
     ...overrides,

@@ -1,29 +1,12 @@
-// Entry for the 'check-tenant-health' edge function: parses config, wires the health checker.
-import { z } from "zod";
+// Entry for the 'check-tenant-health' edge function: wires config into the health checker.
 import { parseConfig } from "../_shared/config.ts";
 import { createLogger } from "../_shared/log.ts";
-import { authConfigOf, platformEnv } from "../_shared/platform-config.ts";
-import { createAuthenticator } from "../_shared/auth.ts";
-import { createSqlClient } from "../_shared/db.ts";
-import { createNeonGateway, neonEnvShape, neonGatewayOptions } from "../_shared/neon/index.ts";
-import { configureNeonDriver, createNeonSqlProbe, createWebhookSender, healthConfigOf, healthEnvShape } from "../_shared/health/index.ts";
+import { controlPlaneEnv, createControlPlane } from "../_shared/control-plane.ts";
 import { createCheckTenantHealthHandler } from "../_shared/handlers/check-tenant-health.ts";
 
-const config = parseConfig(platformEnv.extend({ ...neonEnvShape, ...healthEnvShape }), Deno.env.toObject());
+const config = parseConfig(controlPlaneEnv, Deno.env.toObject());
 const logger = createLogger({ function: "check-tenant-health" }, undefined, config.LOG_LEVEL);
-const health = healthConfigOf(config);
-configureNeonDriver({ sqlHttpUrl: config.NEON_SQL_HTTP_URL, wsProxy: config.NEON_WS_PROXY });
+// A sweep runs up to 20 probes at once; each records its result through the registry.
+const plane = createControlPlane(config, { entryPoint: "check-tenant-health", logger, poolSize: 8 });
 
-Deno.serve(createCheckTenantHealthHandler({
-  health: {
-    sql: createSqlClient(config.SUPABASE_DB_URL, { applicationName: "check-tenant-health", max: 8 }),
-    neon: createNeonGateway({ ...neonGatewayOptions(config), logger }),
-    probe: createNeonSqlProbe(),
-    config: health,
-    logger,
-    sendAlert: health.alertWebhookUrl ? createWebhookSender({ url: health.alertWebhookUrl, retries: health.alertRetries }) : null,
-    connectionCache: new Map(),
-  },
-  authenticate: createAuthenticator(authConfigOf(config)),
-  logger,
-}));
+Deno.serve(createCheckTenantHealthHandler({ health: plane.health, authenticate: plane.authenticate, logger }));

@@ -1,26 +1,22 @@
 // Entry for the 'graphql-v2' edge function: wires config into the GraphQL handler.
 import { parseConfig } from "../_shared/config.ts";
 import { createLogger } from "../_shared/log.ts";
-import { authConfigOf, platformEnv } from "../_shared/platform-config.ts";
-import { createAuthenticator } from "../_shared/auth.ts";
-import { createSqlClient } from "../_shared/db.ts";
-import { AppError } from "../_shared/errors.ts";
+import { controlPlaneEnv, createControlPlane } from "../_shared/control-plane.ts";
 import { createTenantServices, ENTRY_POINT } from "../_shared/services/tenant-services.ts";
+import { enginePort, healthPort } from "../_shared/services/ports.ts";
 import { createGraphQLHandler } from "../../../graphql-v2/server.ts";
 import { graphqlConfigFromEnv } from "../../../graphql-v2/config.ts";
 
 const env = Deno.env.toObject();
-const config = parseConfig(platformEnv, env);
+const config = parseConfig(controlPlaneEnv, env);
 const logger = createLogger({ function: ENTRY_POINT }, undefined, config.LOG_LEVEL);
-const notYet = () => Promise.reject(new AppError("NOT_IMPLEMENTED", "This mutation is not wired in this build."));
+const plane = createControlPlane(config, { entryPoint: ENTRY_POINT, logger });
+// deno-lint-ignore no-explicit-any
+const waitUntil = (work: Promise<unknown>) => void ((globalThis as any).EdgeRuntime?.waitUntil?.(work) ?? work);
 
 Deno.serve(createGraphQLHandler({
-  services: createTenantServices({
-    sql: createSqlClient(config.SUPABASE_DB_URL, { applicationName: ENTRY_POINT }),
-    provisioning: { provision: notYet, retry: notYet, deprovision: notYet },
-    health: { checkOrganization: notYet },
-  }),
-  authenticate: createAuthenticator(authConfigOf(config)),
+  services: createTenantServices({ sql: plane.sql, provisioning: enginePort(plane.engine, waitUntil), health: healthPort(plane.health) }),
+  authenticate: plane.authenticate,
   logger,
   config: graphqlConfigFromEnv(env),
 }));

@@ -165,6 +165,18 @@ export async function checkTenantHealthById(deps: HealthDeps, input: { tenantId:
 }
 
 /**
+ * The provisioning engine's `first_health_check`: the engine has just used the compute, so it is
+ * known to be active and the control-plane call is skipped (it would cost a Neon API call per
+ * tenant for nothing). Runs the SQL probe and records the result like any other check.
+ */
+export async function checkNewTenantHealth(deps: HealthDeps, input: { tenantId: string; requestId?: string }): Promise<TenantHealthResult> {
+  const tenant = await asService(deps.sql, (tx) => tenantById(tx, input.tenantId));
+  if (!tenant) throw new AppError("NOT_FOUND", "No such tenant database (or it is deleted).");
+  const result = await evaluateTenant(deps, tenant, { state: "active" }, { source: "provisioning", force: true, requestId: input.requestId });
+  return result!; // never null: the probe is forced
+}
+
+/**
  * On demand for an organization: owners/admins (checked by the registry as the caller, and
  * audited as `tenant.health_check_requested`) or the service role. Used by the function and by
  * GraphQL `checkTenantHealth`.

@@ -5,7 +5,7 @@ export { projectFacts, readControlPlane, readControlPlaneOne, type TenantNeonRef
 export { configureNeonDriver, createNeonSqlProbe, type SqlProbe } from "./sql-probe.ts";
 export { createWebhookSender, type AlertDelivery, type AlertPayload, type AlertSender } from "./alerts.ts";
 export {
-  checkTenantHealthById, checkTenantHealthForOrganization, evaluateTenant, HEALTH_ENTRY_POINT,
+  checkNewTenantHealth, checkTenantHealthById, checkTenantHealthForOrganization, evaluateTenant, HEALTH_ENTRY_POINT,
   type HealthDeps, type HealthSource, type TenantHealthResult,
 } from "./check.ts";
 export { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";

@@ -37,6 +37,8 @@ export interface ProvisioningDeps {
   operationTimeoutMs?: number;
   /** Base URL of the tenant GraphQL endpoint (e.g. `${SUPABASE_URL}/functions/v1/graphql-v2`); null disables. */
   graphqlEndpointUrl?: string | null;
+  /** The health checker's provisioning-time check (`checkNewTenantHealth` bound to its deps). */
+  checkHealth: (tenantId: string) => Promise<{ status: string; latencyMs: number | null; errorCode: string | null }>;
   /** Tests only: pause after each recorded step so a crash can be injected at the boundary. @default 0 */
   pauseAfterStepMs?: number;
   /** @default tenantSchema (the bundled tenant-schema/) */

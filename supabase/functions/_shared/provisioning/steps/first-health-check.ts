@@ -1,11 +1,15 @@
-/** Step first_health_check: one query through the pooled app connection, recorded as the tenant's first health result. */
-import { recordHealthCheck } from "../../registry/health.ts";
+/**
+ * Step first_health_check: the same check the scheduler runs (SQL probe through the serverless
+ * driver, classification, history, alerts), as the tenant's first recorded health result. An
+ * unhealthy tenant is not activated; the step is retried.
+ */
+import { ProvisioningStepError } from "../failures.ts";
 import type { StepFn } from "../types.ts";
 
 export const firstHealthCheck: StepFn = async (ctx) => {
-  const started = ctx.deps.now();
-  await ctx.withTenantDb("app_pooled", (sql) => sql`select 1`);
-  const latencyMs = ctx.deps.now() - started;
-  await ctx.registry((tx) => recordHealthCheck(tx, { tenantId: ctx.tenant.id, status: "healthy", latencyMs, checks: { connectivity: { ok: true } }, source: "provisioning" }));
-  return { latencyMs };
+  const result = await ctx.deps.checkHealth(ctx.tenant.id);
+  if (result.status === "unhealthy") {
+    throw new ProvisioningStepError("TENANT_DB_UNREACHABLE", `The first health check found the database unhealthy (${result.errorCode ?? "no detail"}).`, true);
+  }
+  return { status: result.status, latencyMs: result.latencyMs };
 };
