@@ -1,6 +1,6 @@
 /** The process-wide Neon request budget: rolling windows per route and per account, 429 pauses. Fake time. */
 import { describe, it, expect } from "vitest";
-import { createRateBudget, NEON_RATE_LIMITS, processRateBudget } from "../../supabase/functions/_shared/neon/index.ts";
+import { createRateBudget, CLIENT_RATE_LIMITS, NEON_RATE_LIMITS, processRateBudget } from "../../supabase/functions/_shared/neon/index.ts";
 import { fakeTime } from "./fake-time.ts";
 
 describe("Neon rate budget", () => {
@@ -47,7 +47,7 @@ describe("Neon rate budget", () => {
   });
 
   it("is one budget per process; asking for other limits is a wiring mistake", () => {
-    expect(processRateBudget()).toBe(processRateBudget(NEON_RATE_LIMITS));
+    expect(processRateBudget()).toBe(processRateBudget(CLIENT_RATE_LIMITS));
     expect(() => processRateBudget({ perMinute: 10, perSecondPerRoute: 1 })).toThrow(/already exists/);
   });
 });

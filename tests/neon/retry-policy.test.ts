@@ -42,7 +42,7 @@ describe("Neon environment", () => {
   it("defaults the URL, timeout and rate limits; only NEON_API_KEY is required", () => {
     const config = parseConfig(z.object(neonEnvShape), { NEON_API_KEY: "k" });
     expect(neonGatewayOptions(config)).toEqual({
-      apiKey: "k", baseUrl: "https://console.neon.tech/api/v2", timeoutMs: 20_000, rateLimits: { perMinute: 700, perSecondPerRoute: 40 },
+      apiKey: "k", baseUrl: "https://console.neon.tech/api/v2", timeoutMs: 20_000, rateLimits: { perMinute: 700, perSecondPerRoute: 36 },
     });
     const local = parseConfig(z.object(neonEnvShape), { NEON_API_KEY: "k", NEON_API_URL: "http://127.0.0.1:4444/api/v2", NEON_ORG_ID: "org-1", NEON_RATE_PER_MINUTE: "100" });
     expect(neonGatewayOptions(local)).toMatchObject({ baseUrl: "http://127.0.0.1:4444/api/v2", orgId: "org-1", rateLimits: { perMinute: 100 } });

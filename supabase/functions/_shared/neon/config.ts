@@ -15,7 +15,7 @@ export const neonEnvShape = {
   NEON_ORG_ID: z.string().min(1).optional(),
   NEON_TIMEOUT_MS: env.int(20_000).pipe(z.number().min(1_000).max(120_000)),
   NEON_RATE_PER_MINUTE: env.int(700).pipe(z.number().min(1)),
-  NEON_RATE_PER_SECOND_PER_ROUTE: env.int(40).pipe(z.number().min(1)),
+  NEON_RATE_PER_SECOND_PER_ROUTE: env.int(36).pipe(z.number().min(1)),
 };
 
 const neonEnvSchema = z.object(neonEnvShape);

@@ -12,7 +12,7 @@ import { createApiClient, type Api, type EndpointType, type ProjectCreateRequest
 import type { Logger } from "../log.ts";
 import { NeonApiError, type NeonFailureKind } from "./errors.ts";
 import { AMBIGUOUS, DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type RetryPolicy } from "./retry-policy.ts";
-import { NEON_RATE_LIMITS, processRateBudget, type RateBudget, type RateLimits } from "./rate-budget.ts";
+import { CLIENT_RATE_LIMITS, processRateBudget, type RateBudget, type RateLimits } from "./rate-budget.ts";
 import { createCallStats, type CallStats, type NeonCallOutcome } from "./call-stats.ts";
 import { waitForOperations, type OperationWaitOptions } from "./operations.ts";
 import { createRegionCatalog, type RegionCatalog } from "./regions.ts";
@@ -424,7 +424,7 @@ export function createNeonGateway(options: NeonGatewayOptions): NeonGatewayRoot 
     api,
     options,
     policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-    budget: options.budget ?? processRateBudget(options.rateLimits ?? NEON_RATE_LIMITS),
+    budget: options.budget ?? processRateBudget(options.rateLimits ?? CLIENT_RATE_LIMITS),
     stats,
     regions: createRegionCatalog({
       clock,

@@ -3,7 +3,7 @@ export type * from "./gateway.ts";
 export { createNeonGateway, NEON_API_URL, PLATFORM_TENANT_KEY, type NeonGatewayOptions } from "./http-gateway.ts";
 export { NeonApiError, NeonOperationError, isNeonApiError, neonErrorToAppError, type NeonFailureKind, type NeonOperationFailure } from "./errors.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
-export { createRateBudget, processRateBudget, NEON_RATE_LIMITS, type RateBudget, type RateLimits } from "./rate-budget.ts";
+export { createRateBudget, processRateBudget, NEON_RATE_LIMITS, CLIENT_RATE_LIMITS, type RateBudget, type RateLimits } from "./rate-budget.ts";
 export type { NeonCallCounts, NeonCallEvent, NeonCallListener, NeonCallOutcome } from "./call-stats.ts";
 export { DEFAULT_OPERATION_WAIT, type OperationWaitOptions } from "./operations.ts";
 export { FALLBACK_REGION_IDS, type RegionList } from "./regions.ts";
