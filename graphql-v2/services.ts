@@ -187,7 +187,7 @@ export interface TenantServices {
   /** Owners and admins; CONFLICT unless FAILED. Restarts from `step` (default: first failed step). */
   retryProvisioning(caller: ServiceCaller, organizationId: string, step: ProvisioningStepName | null): Promise<TenantRecord>;
 
-  /** Members; runs a check now. RATE_LIMITED (with retryAfterSeconds) when asked too often. */
+  /** Owners and admins; runs a check now. RATE_LIMITED (with retryAfterSeconds) when asked too often. */
   checkHealth(caller: ServiceCaller, organizationId: string): Promise<TenantHealthRecord>;
 
   /** Owners only; starts deprovisioning and returns the tenant (status `deprovisioning`). */
