@@ -8,7 +8,7 @@
  * counts, tenants per minute, and reconcile's orphan count.
  */
 import { startBenchStack, percentile, argValue } from "./support/stack.ts";
-import { startNeonEmulator } from "../local/neon-emulator/index.ts";
+import { startEmulatorProcess } from "./support/emulator-process.ts";
 import { createSqlClient } from "../supabase/functions/_shared/db.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { createNeonGateway } from "../supabase/functions/_shared/neon/index.ts";
@@ -18,7 +18,7 @@ import { checkNewTenantHealth, configureNeonDriver, createNeonSqlProbe, DEFAULT_
 const tenants = argValue("tenants", 100);
 const opMs = argValue("op-ms", 1500);
 const stack = await startBenchStack({ max_connections: 400 });
-const emulator = await startNeonEmulator({ adminUrl: stack.pg.superuserUrl, port: 0, operationDurationMs: opMs, activityPollMs: 0, log: () => {} });
+const emulator = await startEmulatorProcess({ adminUrl: stack.pg.superuserUrl, operationMs: opMs });
 await emulator.setFaults({ seed: 1, latencyMs: [100, 300] });
 const sql = createSqlClient(stack.dbUrl, { max: 20, applicationName: "bench-provision" });
 try {
@@ -64,6 +64,9 @@ try {
     `throughput: ${(active.length / (wallMs / 60_000)).toFixed(1)} tenants/minute (wall ${fmt(wallMs)})`,
     `reconcile orphans: ${orphans} (neon ${report.neonOrphans.length}, registry ${report.registryOrphans.length}), stuck ${report.stuck.length}`,
   ];
+  const statuses = (await emulator.counters()).api.byRouteStatus;
+  const limitedRoutes = Object.entries(statuses).filter(([, s]) => s["429"]).map(([route, s]) => `${route} ${s["429"]}`);
+  if (limitedRoutes.length) lines.push(`429 by route (emulator): ${limitedRoutes.join(", ")}`);
   console.log(lines.join("\n"));
 } finally {
   await sql.end();
