@@ -109,6 +109,10 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   async function verify(request: IncomingMessage): Promise<string | undefined> {
     const header = request.headers.authorization;
     const token = typeof header === "string" ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined;
+    // Like the platform: publishable and secret API keys pass on either header (the function
+    // itself decides what such a caller may do); anything else must be a valid JWT.
+    const apikey = request.headers.apikey;
+    if (!token && typeof apikey === "string" && apiKeys.has(apikey)) return undefined;
     if (!token) return "Missing authorization header";
     if (apiKeys.has(token)) return undefined;
     try {

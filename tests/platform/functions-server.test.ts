@@ -30,6 +30,14 @@ describe("local functions server", () => {
     expect(await response.json()).toEqual({ code: 401, message: "Missing authorization header" });
   });
 
+  it("lets a secret API key in the apikey header through, as the platform does for cron callers", async () => {
+    const keys = inject("keys");
+    const ok = await fetch(`${functions.url}/functions/v1/graphql-v2`, { method: "POST", headers: { apikey: keys.secretKey, "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(ok.status).toBe(200);
+    const unknown = await fetch(`${functions.url}/functions/v1/graphql-v2`, { method: "POST", headers: { apikey: "sb_secret_not-ours", "content-type": "application/json" }, body: "{}" });
+    expect(unknown.status).toBe(401);
+  });
+
   it("refuses a token signed by another key", async () => {
     const { generateLocalKeys } = await import("../../local/supabase/keys.ts");
     const forged = await userToken(await generateLocalKeys(), user);
