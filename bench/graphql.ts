@@ -63,8 +63,8 @@ async function main() {
   const url = `${functions.url}/functions/v1/graphql-v2`;
   const healthQuery = `query($org: ID!) { tenantHealth(organizationId: $org, trendHours: 24) { status latest { status checkedAt latencyMs } trend { bucketStart status checks avgLatencyMs } } }`;
   const tenantsQuery = `{ tenants(first: 20, status: ACTIVE) { edges { cursor node { id organizationId organizationName status healthStatus } } pageInfo { hasNextPage endCursor } } }`;
-  const post = async (token: string, query: string, variables: Record<string, unknown> = {}, target = url) => {
-    const response = await fetch(target, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const post = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
     const body = (await response.json()) as { errors?: unknown[] };
     if (response.status !== 200 || body.errors) throw new Error(JSON.stringify(body));
   };
@@ -77,10 +77,6 @@ async function main() {
   const results: Record<string, number> = {};
   results.healthGraphql = report("tenantHealth via GraphQL", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }); }));
   results.healthDirect = report("tenantHealth direct SQL", await load(CONCURRENCY, SECONDS, async (w, i) => { const k = (w * 997 + i) % TENANTS; await withCaller(sql, callerOf(k), (tx) => getTenantHealth(tx, users[k]!.org, { trendHours: 24 })); }));
-  const viaGateway = url;
-  Object.assign(globalThis, { __benchUrl: functions.workerUrl("graphql-v2") });
-  results.healthWorker = report("tenantHealth, no gateway", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }, functions.workerUrl("graphql-v2")!); }));
-  void viaGateway;
   results.tenantsGraphql = report("tenants via GraphQL", await load(CONCURRENCY, SECONDS, () => post(operatorToken, tenantsQuery)));
   results.tenantsDirect = report("tenants direct SQL", await load(CONCURRENCY, SECONDS, async () => { await withCaller(sql, operator, async (tx) => { await tx`select public.is_platform_operator()`; await tenantPage(tx, { status: "active", first: 20, after: null }); }); }));
   console.log(`  ratio GraphQL/direct: tenantHealth ${(results.healthGraphql! / results.healthDirect!).toFixed(2)}, tenants ${(results.tenantsGraphql! / results.tenantsDirect!).toFixed(2)} (target ≥ 0.50)`);

@@ -44,8 +44,6 @@ interface Worker { config: FunctionConfig; port: number; child?: ChildProcess; r
 
 export interface FunctionsServer {
   url: string;
-  /** The function's Deno process address, bypassing the gateway (benchmarks measure the gateway's share). */
-  workerUrl(name: string): string | undefined;
   /** PID of a function's current Deno process (for crash tests). */
   pid(name: string): number | undefined;
   /** Kills a function's process with SIGKILL, as a crashed isolate; the next request starts a new one. */
@@ -63,6 +61,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const jwks = createLocalJWKSet(options.jwks);
   const apiKeys = new Set(options.apiKeys ?? []);
+  const accepted = new Map<string, number>();
   const workers = new Map<string, Worker>();
   for (const config of readFunctionConfigs()) {
     if (options.only && !options.only.includes(config.name)) continue;
@@ -115,8 +114,13 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     if (!token && typeof apikey === "string" && apiKeys.has(apikey)) return undefined;
     if (!token) return "Missing authorization header";
     if (apiKeys.has(token)) return undefined;
+    const until = accepted.get(token);
+    if (until !== undefined && until > Date.now()) return undefined;
     try {
-      await jwtVerify(token, jwks);
+      const { payload } = await jwtVerify(token, jwks);
+      if (accepted.size >= 1000) accepted.delete(accepted.keys().next().value!);
+      // Remember a valid token until its expiry (at most a minute), as the function does.
+      accepted.set(token, Math.min((payload.exp ?? 0) * 1000, Date.now() + 60_000));
       return undefined;
     } catch {
       return "Invalid JWT";
@@ -185,7 +189,6 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   return {
     url: `http://127.0.0.1:${options.port}`,
     pid: (name) => workers.get(name)?.child?.pid,
-    workerUrl: (name) => (workers.has(name) ? `http://127.0.0.1:${workers.get(name)!.port}/${name}` : undefined),
     async kill(name) {
       const child = workers.get(name)?.child;
       if (!child) return;

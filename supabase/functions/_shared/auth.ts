@@ -21,6 +21,8 @@ export interface AuthConfig {
   jwtSecret?: string;
   /** Secret API keys (`SUPABASE_SECRET_KEYS` values) that identify a service caller. */
   secretKeys: string[];
+  /** Clock for the verified-token cache. @default Date.now */
+  now?: () => number;
 }
 
 export type Authenticate = (request: Request) => Promise<Caller>;
@@ -39,7 +41,26 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
   if (!jwks && !secret) throw new AppError("CONFIG_INVALID", "No JWT verification key: set SUPABASE_JWKS (or JWT_SECRET for legacy projects).");
   const isSecretKey = (value: string) => config.secretKeys.some((key) => key.length > 0 && timingSafeEqual(key, value));
 
+  // Verified tokens, so a client's repeated requests with one access token are checked once. An
+  // entry never outlives the token's `exp` (nor one minute), so expiry is honoured exactly as
+  // without the cache; signature checks are the per-request cost this saves.
+  const verified = new Map<string, { claims: Claims; untilMs: number }>();
+  const CACHE_MAX = 1000;
+  const CACHE_TTL_MS = 60_000;
+
   async function verify(token: string): Promise<Claims> {
+    const nowMs = (config.now ?? Date.now)();
+    const hit = verified.get(token);
+    if (hit && hit.untilMs > nowMs) return hit.claims;
+    if (hit) verified.delete(token);
+    const claims = await verifySignature(token);
+    const expMs = typeof claims.exp === "number" ? claims.exp * 1000 : nowMs;
+    if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, untilMs: Math.min(expMs, nowMs + CACHE_TTL_MS) });
+    return claims;
+  }
+
+  async function verifySignature(token: string): Promise<Claims> {
     try {
       const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: string };
       if (header.alg === "HS256") {
