@@ -29,8 +29,8 @@ export function healthSchedulerService(options: HealthSchedulerOptions): DevServ
         signal: AbortSignal.timeout(60_000),
       });
       const text = await response.text();
-      // 501 while a function is still a stub; 202 while another sweep holds the lease.
-      if (response.status >= 400 && response.status !== 501) log(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      // 202 while another sweep holds the lease is fine; errors are shown.
+      if (response.status >= 400) log(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
     } catch (error) {
       if (!stopped) log(`${path}: ${(error as Error).message}`);
     }
