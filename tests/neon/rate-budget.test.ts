@@ -4,11 +4,16 @@ import { createRateBudget, CLIENT_RATE_LIMITS, NEON_RATE_LIMITS, processRateBudg
 import { fakeTime } from "./fake-time.ts";
 
 describe("Neon rate budget", () => {
-  it("admits 40 requests per second on one route, then waits for the window to roll", async () => {
+  it("admits 40 requests per second on one route, spaced 25 ms apart rather than in one burst", async () => {
     const time = fakeTime();
     const budget = createRateBudget(NEON_RATE_LIMITS, time);
-    for (let i = 0; i < 40; i++) expect(await budget.acquire("POST /projects")).toBe(0);
-    expect(await budget.acquire("POST /projects")).toBe(1_000);
+    const start = time.clock();
+    expect(await budget.acquire("POST /projects")).toBe(0);
+    for (let i = 1; i < 40; i++) expect(await budget.acquire("POST /projects")).toBe(25);
+    expect(time.clock() - start).toBe(975); // 40 sends inside one second
+    // The 41st waits for the first send to leave the window, not just for the spacing.
+    expect(await budget.acquire("POST /projects")).toBe(25);
+    expect(time.clock() - start).toBe(1_000);
   });
 
   it("does not hold other routes back when one route is saturated", async () => {
@@ -35,7 +40,7 @@ describe("Neon rate budget", () => {
     const order: number[] = [];
     await Promise.all(Array.from({ length: 6 }, (_, i) => budget.acquire("r").then(() => order.push(i))));
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(time.clock() - 1_700_000_000_000).toBe(2_000); // 6 sends at 2/s: three windows
+    expect(time.clock() - 1_700_000_000_000).toBe(2_500); // 6 sends at 2/s, 500 ms apart
   });
 
   it("pauses every route after a 429 until the given time", async () => {

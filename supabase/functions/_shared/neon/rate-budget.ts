@@ -75,13 +75,17 @@ export function createRateBudget(limits: RateLimits, deps: RateBudgetDeps): Rate
   }
   const account = new RollingWindow(limits.perMinute, 60_000);
   const accountQueue = new SerialQueue();
-  const routes = new Map<string, { window: RollingWindow; queue: SerialQueue }>();
+  const routes = new Map<string, { window: RollingWindow; queue: SerialQueue; lastSent: number }>();
   let pausedUntil = 0;
 
+  // Sends on a route are also spaced evenly (1/limit of a second apart) instead of leaving in one
+  // burst: a burst that leaves within the window can arrive bunched with the next one (network and
+  // server jitter), and Neon counts arrivals. Pacing keeps arrivals spread too.
+  const spacingMs = 1_000 / limits.perSecondPerRoute;
   const routeState = (route: string) => {
     let state = routes.get(route);
     if (!state) {
-      state = { window: new RollingWindow(limits.perSecondPerRoute, 1_000), queue: new SerialQueue() };
+      state = { window: new RollingWindow(limits.perSecondPerRoute, 1_000), queue: new SerialQueue(), lastSent: -Infinity };
       routes.set(route, state);
     }
     return state;
@@ -101,7 +105,7 @@ export function createRateBudget(limits: RateLimits, deps: RateBudgetDeps): Rate
       const started = deps.clock();
       const state = routeState(route);
       return state.queue.run(async () => {
-        await waitUntilFree((now) => state.window.waitMs(now));
+        await waitUntilFree((now) => Math.max(state.window.waitMs(now), state.lastSent + spacingMs - now));
         await accountQueue.run(async () => {
           await waitUntilFree((now) => Math.max(account.waitMs(now), pausedUntil - now));
           // Recorded in both windows at once, with no await in between: the route window cannot
@@ -109,6 +113,7 @@ export function createRateBudget(limits: RateLimits, deps: RateBudgetDeps): Rate
           const now = deps.clock();
           account.record(now);
           state.window.record(now);
+          state.lastSent = now;
         });
         return deps.clock() - started;
       });
