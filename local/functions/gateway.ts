@@ -117,7 +117,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     const until = accepted.get(token);
     if (until !== undefined && until > Date.now()) return undefined;
     try {
-      const { payload } = await jwtVerify(token, jwks);
+      const { payload } = await jwtVerify(token, jwks, { requiredClaims: ["exp"] });
       if (accepted.size >= 1000) accepted.delete(accepted.keys().next().value!);
       // Remember a valid token until its expiry (at most a minute), as the function does.
       accepted.set(token, Math.min((payload.exp ?? 0) * 1000, Date.now() + 60_000));

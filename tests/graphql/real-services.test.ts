@@ -9,6 +9,7 @@ import { createAuthenticator } from "../../supabase/functions/_shared/auth.ts";
 import { silentLogger } from "../../supabase/functions/_shared/log.ts";
 import { createTenantServices, type HealthPort, type ProvisioningPort } from "../../supabase/functions/_shared/services/tenant-services.ts";
 import { createGraphQLHandler } from "../../graphql-v2/server.ts";
+import { createTokenBucketRateLimiter } from "../../supabase/functions/_shared/rate-limit.ts";
 import { signToken, userToken } from "../../local/supabase/keys.ts";
 import { createOrg, createUser, createWorld, fakeCredentials, provisionActiveTenant, registryClient, superuserClient, type OrgWorld } from "../registry/fixtures.ts";
 
@@ -18,7 +19,8 @@ const setup = registryClient();
 const unused = () => { throw new Error("mutations are not under test here"); };
 const ports = { provisioning: { provision: unused, retry: unused, deprovision: unused } as unknown as ProvisioningPort, health: { checkOrganization: unused } as unknown as HealthPort };
 const keys = inject("keys");
-const handler = createGraphQLHandler({ services: createTenantServices({ sql, ...ports }), authenticate: createAuthenticator({ jwks: keys.jwks, secretKeys: [keys.secretKey] }), logger: silentLogger });
+const connectionReads = createTokenBucketRateLimiter({ capacity: 3, refillPerSecond: 0.001 });
+const handler = createGraphQLHandler({ services: createTenantServices({ sql, ...ports, connectionReads }), authenticate: createAuthenticator({ jwks: keys.jwks, secretKeys: [keys.secretKey] }), logger: silentLogger });
 
 let world: OrgWorld;
 const creds = fakeCredentials("graphql-real");
@@ -61,6 +63,13 @@ describe("GraphQL over the real registry", () => {
     const rows = await su`select count(*)::int as n from public.audit_log where organization_id = ${world.org.id} and action = 'connection.read' and entry_point = 'graphql-v2' and actor_user_id = ${world.owner.id}`;
     await su.end();
     expect(rows[0]!.n).toBe(2);
+  });
+
+  it("connection info reads are rate-limited per user", async () => {
+    const token = await as(world.admin);
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await gql(token, CONNECTION, { org: world.org.id })).errors?.[0]?.extensions.code);
+    expect(codes).toEqual([undefined, undefined, undefined, "RATE_LIMITED"]);
   });
 
   it("an outsider and another org's owner see nothing of this organization", async () => {

@@ -1,6 +1,7 @@
 /** Token verification: valid tokens map to callers; forged, expired and role-less tokens are refused, cached or not. */
 import { describe, it, expect, inject } from "vitest";
 import { createAuthenticator } from "../../supabase/functions/_shared/auth.ts";
+import { importJWK, SignJWT } from "jose";
 import { generateLocalKeys, signToken, userToken } from "../../local/supabase/keys.ts";
 
 const keys = inject("keys");
@@ -21,6 +22,12 @@ describe("createAuthenticator", () => {
     expect((await authenticate(request({ authorization: `Bearer ${token}` }))).role).toBe("authenticated");
     await new Promise((r) => setTimeout(r, 2100));
     await expect(authenticate(request({ authorization: `Bearer ${token}` }))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  it("refuses a correctly signed token that never expires (no exp claim)", async () => {
+    const key = await importJWK(keys.privateJwk, "ES256");
+    const forever = await new SignJWT({ sub: user.id, role: "authenticated" }).setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid! }).sign(key);
+    await expect(authenticate(request({ authorization: `Bearer ${forever}` }))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 
   it("refuses forged tokens and tokens without a usable role", async () => {

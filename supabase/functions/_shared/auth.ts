@@ -65,10 +65,10 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
       const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: string };
       if (header.alg === "HS256") {
         if (!secret) throw new Error("HS256 token but no JWT secret configured");
-        return (await jwtVerify(token, secret, { algorithms: ["HS256"] })).payload as Claims;
+        return (await jwtVerify(token, secret, { algorithms: ["HS256"], requiredClaims: ["exp"] })).payload as Claims;
       }
       if (!jwks) throw new Error("asymmetric token but no JWKS configured");
-      return (await jwtVerify(token, jwks)).payload as Claims;
+      return (await jwtVerify(token, jwks, { requiredClaims: ["exp"] })).payload as Claims;
     } catch {
       throw new AppError("UNAUTHENTICATED", "Invalid or expired access token. Sign in again and retry.");
     }

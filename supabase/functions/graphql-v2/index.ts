@@ -4,6 +4,7 @@ import { createLogger } from "../_shared/log.ts";
 import { controlPlaneEnv, createControlPlane } from "../_shared/control-plane.ts";
 import { createTenantServices, ENTRY_POINT } from "../_shared/services/tenant-services.ts";
 import { enginePort, healthPort } from "../_shared/services/ports.ts";
+import { createTokenBucketRateLimiter } from "../_shared/rate-limit.ts";
 import { createGraphQLHandler } from "../../../graphql-v2/server.ts";
 import { graphqlConfigFromEnv } from "../../../graphql-v2/config.ts";
 
@@ -15,7 +16,11 @@ const plane = createControlPlane(config, { entryPoint: ENTRY_POINT, logger });
 const waitUntil = (work: Promise<unknown>) => void ((globalThis as any).EdgeRuntime?.waitUntil?.(work) ?? work);
 
 Deno.serve(createGraphQLHandler({
-  services: createTenantServices({ sql: plane.sql, provisioning: enginePort(plane.engine, waitUntil), health: healthPort(plane.health) }),
+  services: createTenantServices({
+    sql: plane.sql, provisioning: enginePort(plane.engine, waitUntil), health: healthPort(plane.health),
+    // The same budget as decrypt-connection-string: connection info decrypts secrets.
+    connectionReads: createTokenBucketRateLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
+  }),
   authenticate: plane.authenticate,
   logger,
   config: graphqlConfigFromEnv(env),

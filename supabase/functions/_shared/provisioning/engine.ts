@@ -75,8 +75,10 @@ export function createProvisioningEngine(input: ProvisioningDeps) {
   async function provision(caller: Caller, request: ProvisionInput, audit: AuditContext): Promise<Started<TenantStatusView & { created: boolean }>> {
     let plan = request.plan;
     if (!plan) {
-      const [org] = await asService(deps.sql, (tx) => tx<{ plan: TenantPlan }[]>`select plan from public.organizations where id = ${request.organizationId} and deleted_at is null`);
-      if (!org) throw new AppError("NOT_FOUND", "This organization does not exist.", { details: { field: "organizationId" } });
+      // Read as the caller: an organization they cannot see looks the same as one that does not
+      // exist, so this cannot be used to probe other organizations.
+      const [org] = await withCaller(deps.sql, caller, (tx) => tx<{ plan: TenantPlan }[]>`select plan from public.organizations where id = ${request.organizationId} and deleted_at is null`);
+      if (!org) throw new AppError("NOT_FOUND", "No organization with this id that you are a member of.", { details: { field: "organizationId" } });
       plan = org.plan;
     }
     // Validation with field names before anything is stored (plans.ts and the region list).

@@ -5,6 +5,7 @@
  */
 import { withCaller, type Sql } from "../db.ts";
 import { AppError } from "../errors.ts";
+import type { RateLimiter } from "../rate-limit.ts";
 import { listMyOrganizations } from "../registry/organizations.ts";
 import { getTenantConnection, getTenantConnectionInfo } from "../registry/credentials.ts";
 import type { CredentialKind, ProvisioningStep } from "../registry/types.ts";
@@ -30,7 +31,13 @@ export interface HealthPort {
   checkOrganization(caller: ServiceCaller, organizationId: string, context: RequestContext): Promise<void>;
 }
 
-export interface TenantServicesDeps { sql: Sql; provisioning: ProvisioningPort; health: HealthPort }
+export interface TenantServicesDeps {
+  sql: Sql;
+  provisioning: ProvisioningPort;
+  health: HealthPort;
+  /** Per-user budget for reading connection info (it decrypts secrets), as decrypt-connection-string has. */
+  connectionReads: RateLimiter;
+}
 
 interface Cursor { createdAt: Date; id: string }
 
@@ -91,6 +98,10 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
     },
 
     async getConnectionInfo(caller, organizationId) {
+      const budget = deps.connectionReads.take(`${ENTRY_POINT}:connection:${caller.userId}`);
+      if (!budget.allowed) {
+        throw new AppError("RATE_LIMITED", "Connection info was read too often. Wait a moment and try again.", { retryAfterSeconds: budget.retryAfterSeconds });
+      }
       const audit = { entryPoint: ENTRY_POINT, requestId: caller.requestId };
       return await withCaller(sql, caller, async (tx) => {
         const info = await getTenantConnectionInfo(tx, organizationId);
