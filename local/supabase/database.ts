@@ -5,7 +5,7 @@
  * an error), then optionally supabase/seed.sql.
  */
 import postgres from "postgres";
-import { createHash } from "node:crypto";
+import { sha256 } from "../../tenant-schema/build.ts";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,10 +21,6 @@ export interface Migration { version: string; name: string; file: string; sql: s
 
 function quiet(url: string) {
   return postgres(url, { max: 1, onnotice: () => {}, prepare: false });
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Reads supabase/migrations, refusing names that are not `<14-digit timestamp>_<snake_name>.sql`. */

@@ -34,24 +34,23 @@ export async function listActiveTenants(tx: Queryable, options: { afterId: strin
   return rows.map(toTenant);
 }
 
-/** The live tenant of an organization (any status but deleted), or null. */
-export async function tenantOfOrganization(tx: Queryable, organizationId: string): Promise<(SweepTenant & { status: string }) | null> {
+/** One live tenant (any status but deleted) chosen by `which`, or null. */
+async function liveTenant(tx: Queryable, which: { organizationId: string } | { tenantId: string }): Promise<(SweepTenant & { status: string }) | null> {
+  const byOrganization = "organizationId" in which;
+  const key = byOrganization ? which.organizationId : which.tenantId;
   const [row] = await tx<(TenantRow & { status: string })[]>`
     select d.id, d.organization_id, d.strategy, d.neon_project_id, d.neon_endpoint_id, d.health_status, d.credentials_version, d.status,
            s.last_sql_probe_at, s.last_sql_probe_status
     from public.tenant_databases d left join public.tenant_health_state s on s.tenant_id = d.id
-    where d.organization_id = ${organizationId} and d.status <> 'deleted'`;
+    where ${byOrganization ? tx`d.organization_id` : tx`d.id`} = ${key} and d.status <> 'deleted'`;
   return row ? { ...toTenant(row), status: row.status } : null;
 }
 
-export async function tenantById(tx: Queryable, tenantId: string): Promise<(SweepTenant & { status: string }) | null> {
-  const [row] = await tx<(TenantRow & { status: string })[]>`
-    select d.id, d.organization_id, d.strategy, d.neon_project_id, d.neon_endpoint_id, d.health_status, d.credentials_version, d.status,
-           s.last_sql_probe_at, s.last_sql_probe_status
-    from public.tenant_databases d left join public.tenant_health_state s on s.tenant_id = d.id
-    where d.id = ${tenantId} and d.status <> 'deleted'`;
-  return row ? { ...toTenant(row), status: row.status } : null;
-}
+/** The live tenant of an organization, or null. */
+export const tenantOfOrganization = (tx: Queryable, organizationId: string) => liveTenant(tx, { organizationId });
+
+/** A live tenant by id, or null. */
+export const tenantById = (tx: Queryable, tenantId: string) => liveTenant(tx, { tenantId });
 
 export interface StoredResult {
   checkId: string;
