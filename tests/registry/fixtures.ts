@@ -16,7 +16,7 @@ import { recordHealthCheck } from "../../supabase/functions/_shared/registry/hea
 
 export interface TestUser { id: string; email: string }
 
-/** The registry client as the edge functions have it (postgres role, prepare: false). */
+/** The registry client as the edge functions have it (`createSqlClient`: postgres role, prepared statements). */
 export function registryClient(max = 4): Sql {
   return createSqlClient(inject("dbUrl"), { max, applicationName: "registry-tests" });
 }

@@ -31,7 +31,7 @@ export const DecryptConnectionStringBody = z.object({
 }).strict();
 
 export interface DecryptConnectionStringDeps {
-  /** Registry client (SUPABASE_DB_URL, prepare: false). */
+  /** Registry client (`createSqlClient(SUPABASE_DB_URL)`). */
   sql: Sql;
   authenticate: Authenticate;
   logger: Logger;

@@ -26,7 +26,7 @@ import { getTenantConnectionState } from "./tenants.ts";
 import type { CredentialKind } from "./types.ts";
 
 export interface TenantConnectionResolverOptions {
-  /** Registry client (SUPABASE_DB_URL as `postgres`, prepare: false). */
+  /** Registry client (`createSqlClient(SUPABASE_DB_URL)`, as `postgres`). */
   registrySql: Sql;
   /** Builds a client for a tenant connection string (e.g. `(url) => postgres(url, { prepare: false, max: 2 })`). */
   connect: (url: string) => postgres.Sql;

@@ -3,7 +3,7 @@
  * transaction as the caller (RLS decides); writes go to the same provisioning engine and health
  * checker the edge functions use, through the two ports below.
  */
-import { withCaller, type Sql } from "../db.ts";
+import { readAsCaller, withCaller, type Sql } from "../db.ts";
 import { AppError } from "../errors.ts";
 import type { RateLimiter } from "../rate-limit.ts";
 import { listMyOrganizations } from "../registry/organizations.ts";
@@ -65,32 +65,35 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
   const { sql } = deps;
   const context = (caller: ServiceCaller): RequestContext => ({ requestId: caller.requestId, entryPoint: ENTRY_POINT });
   const tenantOf = async (caller: ServiceCaller, organizationId: string): Promise<TenantRecord> => {
-    const [tenant] = await withCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, [organizationId]));
+    const [tenant] = await readAsCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, [organizationId]));
     if (!tenant) throw new AppError("NOT_FOUND", "This organization has no tenant database you can see. Check the organization id, or provision one first.");
     return tenant;
   };
 
   return {
     async getTenant(caller, organizationId) {
-      const [tenant] = await withCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, [organizationId]));
+      const [tenant] = await readAsCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, [organizationId]));
       return tenant ?? null;
     },
 
-    getTenantsByOrgIds: (caller, organizationIds) => withCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, organizationIds)),
+    getTenantsByOrgIds: (caller, organizationIds) => readAsCaller(sql, caller, (tx) => tenantsOfOrganizations(tx, organizationIds)),
 
     async listTenants(caller, options) {
       const after = options.after ? decodeCursor(options.after) : null;
-      return await withCaller(sql, caller, async (tx) => {
-        const [operator] = await tx<{ yes: boolean }[]>`select public.is_platform_operator() as yes`;
+      return await readAsCaller(sql, caller, async (tx) => {
+        // Both in the same round trip; the page (RLS-limited anyway) is dropped unless the caller is an operator.
+        const [[operator], page] = await Promise.all([
+          tx<{ yes: boolean }[]>`select public.is_platform_operator() as yes`,
+          tenantPage(tx, { status: options.status, first: options.first, after }),
+        ]);
         if (!operator?.yes) throw new AppError("FORBIDDEN", "Only platform operators may list all tenants (app_metadata.platform_role = operator).");
-        const page = await tenantPage(tx, { status: options.status, first: options.first, after });
         const edges = page.records.map(({ record, createdAt }) => ({ cursor: encodeCursor({ createdAt, id: record.id }), node: record }));
         return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: null };
       });
     },
 
     async getHealth(caller, organizationId, options) {
-      return await withCaller(sql, caller, async (tx) => {
+      return await readAsCaller(sql, caller, async (tx) => {
         const health = await getTenantHealth(tx, organizationId, { trendHours: options.trendHours });
         if (!health) throw new AppError("NOT_FOUND", "This organization has no tenant database you can see.");
         return health;
@@ -119,7 +122,7 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
     },
 
     async myOrganizations(caller) {
-      const organizations = await withCaller(sql, caller, (tx) => listMyOrganizations(tx));
+      const organizations = await readAsCaller(sql, caller, (tx) => listMyOrganizations(tx));
       return organizations.map((o) => ({ id: o.id, name: o.name, role: o.role }));
     },
 
