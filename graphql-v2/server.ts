@@ -97,7 +97,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     multipart: false,
     logging: false, // errors are logged below, with the request id
     batching: config.maxBatch > 1 ? { limit: config.maxBatch } : false,
-    maxRequestBodySize: config.maxBodyBytes,
+    maxRequestBodySize: false, // enforced once, before yoga, by `withBodyLimit`
     maskedErrors: { maskError: (error: unknown) => publicError(error, errorOptions) },
     context: async ({ request, requestId }) => {
       const caller = await callerOf(request);
@@ -130,11 +130,15 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
   };
 }
 
-/** Reads at most `maxBytes` of the body; null when the request is larger. */
+/**
+ * The request if it is at most `maxBytes` (URL and body), else null. A declared Content-Length is
+ * exact (the HTTP server enforces the framing), so such a request passes untouched; a body without
+ * one (chunked) is read up to the limit.
+ */
 async function withBodyLimit(request: Request, maxBytes: number): Promise<Request | null> {
   if (request.url.length > maxBytes) return null;
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) return null;
+  if (declared !== null && /^\d+$/.test(declared)) return Number(declared) > maxBytes ? null : request;
   if (!request.body) return request;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
