@@ -6,8 +6,9 @@
  *   Options: --tenants N (200)  --seconds S (8)  --concurrency C (8)
  */
 import postgres from "postgres";
-import { startBenchStack, load, percentile, argValue } from "./support/stack.ts";
-import { startFunctionsServer } from "../local/functions/gateway.ts";
+import { startBenchStack, load, percentile, argValue, processCpuMs, postgresCpuMs } from "./support/stack.ts";
+import { startFunctionsProcess } from "./support/functions-process.ts";
+import { createHttpClient } from "./support/http-client.ts";
 import { functionEnv } from "../local/supabase/function-env.ts";
 import { freePort } from "../local/postgres.ts";
 import { signToken, userToken } from "../local/supabase/keys.ts";
@@ -41,9 +42,17 @@ async function seed(superuserUrl: string, count: number): Promise<{ users: { id:
   return { users };
 }
 
-function report(label: string, result: { latencies: number[]; errors: number; wallSeconds: number }) {
+interface Sides { gatewayPid?: number; functionPid?: number; dataDir: string }
+
+/** Runs one load and prints throughput, latency and where the CPU went, per request. */
+async function measure(label: string, sides: Sides, task: (worker: number, i: number) => Promise<void>): Promise<number> {
+  const before = { gateway: processCpuMs(sides.gatewayPid), fn: processCpuMs(sides.functionPid), db: postgresCpuMs(sides.dataDir) };
+  const result = await load(CONCURRENCY, SECONDS, task);
+  const perRequest = (start: number | undefined, end: number | undefined) =>
+    start === undefined || end === undefined || result.latencies.length === 0 ? "  –  " : (((end - start) * 1000) / result.latencies.length).toFixed(0).padStart(5);
   const rps = result.latencies.length / result.wallSeconds;
-  console.log(`  ${label.padEnd(28)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${percentile(result.latencies, 50).toFixed(2).padStart(6)} ms   p99 ${percentile(result.latencies, 99).toFixed(2).padStart(6)} ms   errors ${result.errors}`);
+  console.log(`  ${label.padEnd(26)} ${rps.toFixed(0).padStart(5)} req/s  p50 ${percentile(result.latencies, 50).toFixed(2).padStart(6)} ms  p99 ${percentile(result.latencies, 99).toFixed(2).padStart(6)} ms  errors ${result.errors}` +
+    `   CPU µs/req: client ${perRequest(0, result.clientCpuMs)} gateway ${perRequest(before.gateway, processCpuMs(sides.gatewayPid))} function ${perRequest(before.fn, processCpuMs(sides.functionPid))} db ${perRequest(before.db, postgresCpuMs(sides.dataDir))}`);
   return rps;
 }
 
@@ -51,10 +60,9 @@ async function main() {
   const stack = await startBenchStack({ max_connections: 200 });
   const { users } = await seed(stack.pg.superuserUrl, TENANTS);
   const port = await freePort();
-  const functions = await startFunctionsServer({
+  const functions = await startFunctionsProcess({
     port, jwks: stack.keys.jwks, apiKeys: [stack.keys.secretKey], only: ["graphql-v2"],
     env: functionEnv({ apiUrl: `http://127.0.0.1:${port}`, dbUrl: stack.dbUrl, keys: stack.keys, extra: { LOG_LEVEL: "warn", NEON_API_KEY: "unused", NEON_API_URL: "http://127.0.0.1:9/api/v2" } }),
-    onLog: () => {},
   });
   const tokens = await Promise.all(users.map((u) => userToken(stack.keys, u, 3600)));
   const operatorId = users[0]!.id;
@@ -63,24 +71,28 @@ async function main() {
   const url = `${functions.url}/functions/v1/graphql-v2`;
   const healthQuery = `query($org: ID!) { tenantHealth(organizationId: $org, trendHours: 24) { status latest { status checkedAt latencyMs } trend { bucketStart status checks avgLatencyMs } } }`;
   const tenantsQuery = `{ tenants(first: 20, status: ACTIVE) { edges { cursor node { id organizationId organizationName status healthStatus } } pageInfo { hasNextPage endCursor } } }`;
+  const http = createHttpClient();
   const post = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { errors?: unknown[] };
-    if (response.status !== 200 || body.errors) throw new Error(JSON.stringify(body));
+    const response = await http.postJson(url, { authorization: `Bearer ${token}` }, { query, variables });
+    if (response.status !== 200 || (response.body as { errors?: unknown[] }).errors) throw new Error(JSON.stringify(response.body));
   };
   const callerOf = (i: number): Caller => ({ role: "authenticated", userId: users[i]!.id, claims: { sub: users[i]!.id, role: "authenticated" } });
   const operator: Caller = { role: "authenticated", userId: operatorId, claims: { sub: operatorId, role: "authenticated", app_metadata: { platform_role: "operator" } } };
+  const viaGraphQL: Sides = { gatewayPid: functions.gatewayPid, functionPid: functions.functionPids["graphql-v2"], dataDir: stack.pg.dataDir };
+  const direct: Sides = { dataDir: stack.pg.dataDir };
 
-  // Warm up both paths (JIT, connection pools, plan caches).
+  // Warm up both paths (JIT, connection pools, prepared statements, verified tokens).
   await load(CONCURRENCY, 2, (w, i) => post(tokens[(w * 997 + i) % TENANTS]!, healthQuery, { org: users[(w * 997 + i) % TENANTS]!.org }));
+  await load(CONCURRENCY, 1, () => post(operatorToken, tenantsQuery));
   console.log(`bench:graphql — ${TENANTS} tenants × 48 health checks, concurrency ${CONCURRENCY}, ${SECONDS} s per run, PostgreSQL ${stack.pg.majorVersion}`);
   const results: Record<string, number> = {};
-  results.healthGraphql = report("tenantHealth via GraphQL", await load(CONCURRENCY, SECONDS, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }); }));
-  results.healthDirect = report("tenantHealth direct SQL", await load(CONCURRENCY, SECONDS, async (w, i) => { const k = (w * 997 + i) % TENANTS; await readAsCaller(sql, callerOf(k), (tx) => getTenantHealth(tx, users[k]!.org, { trendHours: 24 })); }));
-  results.tenantsGraphql = report("tenants via GraphQL", await load(CONCURRENCY, SECONDS, () => post(operatorToken, tenantsQuery)));
-  results.tenantsDirect = report("tenants direct SQL", await load(CONCURRENCY, SECONDS, async () => { await readAsCaller(sql, operator, (tx) => Promise.all([tx`select public.is_platform_operator()`, tenantPage(tx, { status: "active", first: 20, after: null })])); }));
+  results.healthGraphql = await measure("tenantHealth via GraphQL", viaGraphQL, (w, i) => { const k = (w * 997 + i) % TENANTS; return post(tokens[k]!, healthQuery, { org: users[k]!.org }); });
+  results.healthDirect = await measure("tenantHealth direct SQL", direct, async (w, i) => { const k = (w * 997 + i) % TENANTS; await readAsCaller(sql, callerOf(k), (tx) => getTenantHealth(tx, users[k]!.org, { trendHours: 24 })); });
+  results.tenantsGraphql = await measure("tenants via GraphQL", viaGraphQL, () => post(operatorToken, tenantsQuery));
+  results.tenantsDirect = await measure("tenants direct SQL", direct, async () => { await readAsCaller(sql, operator, (tx) => Promise.all([tx`select public.is_platform_operator()`, tenantPage(tx, { status: "active", first: 20, after: null })])); });
   console.log(`  ratio GraphQL/direct: tenantHealth ${(results.healthGraphql! / results.healthDirect!).toFixed(2)}, tenants ${(results.tenantsGraphql! / results.tenantsDirect!).toFixed(2)} (target ≥ 0.50)`);
   await sql.end();
+  http.close();
   await functions.stop();
   await stack.stop();
 }

@@ -1,5 +1,5 @@
 /** A throwaway local Supabase stack for benchmarks: PostgreSQL + stand-in + migrations, fresh keys. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -23,10 +23,19 @@ export async function startBenchStack(settings: Record<string, string | number> 
   };
 }
 
+export interface LoadResult {
+  latencies: number[];
+  errors: number;
+  wallSeconds: number;
+  /** CPU this process (the load generator) spent, in ms. */
+  clientCpuMs: number;
+}
+
 /** Runs `task` from `concurrency` loops for `seconds`; returns per-request latencies in ms. */
-export async function load(concurrency: number, seconds: number, task: (worker: number, i: number) => Promise<void>): Promise<{ latencies: number[]; errors: number; wallSeconds: number }> {
+export async function load(concurrency: number, seconds: number, task: (worker: number, i: number) => Promise<void>): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
@@ -35,7 +44,44 @@ export async function load(concurrency: number, seconds: number, task: (worker: 
       try { await task(worker, i); latencies.push(performance.now() - t0); } catch { errors++; }
     }
   }));
-  return { latencies, errors, wallSeconds: (performance.now() - started) / 1000 };
+  const used = process.cpuUsage(cpu);
+  return { latencies, errors, wallSeconds: (performance.now() - started) / 1000, clientCpuMs: (used.user + used.system) / 1000 };
+}
+
+/** `/proc/<pid>/stat` fields after the command name (Linux); undefined elsewhere or when gone. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a `/proc/<pid>/stat` line, in ms (clock ticks of 10 ms). */
+const cpuOf = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) * 10;
+
+/** CPU time (ms) a process has used so far; undefined where /proc is not available. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  const fields = pid === undefined ? undefined : statFields(pid);
+  return fields && cpuOf(fields);
+}
+
+/** CPU time (ms) the server processes of a PostgreSQL cluster (postmaster children) have used so far. */
+export function postgresCpuMs(dataDir: string): number | undefined {
+  let postmaster: string;
+  try {
+    postmaster = readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]!.trim();
+    readdirSync("/proc");
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields && (entry === postmaster || fields[1] === postmaster)) total += cpuOf(fields);
+  }
+  return total;
 }
 
 export function percentile(values: number[], p: number): number {
