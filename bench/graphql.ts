@@ -5,10 +5,10 @@
  * Prints requests/s, p50/p99 and the GraphQL/direct throughput ratio.
  *   Options: --tenants N (200)  --seconds S (8)  --concurrency C (8)
  */
-import postgres from "postgres";
 import { startBenchStack, load, percentile, argValue, processCpuMs, postgresCpuMs } from "./support/stack.ts";
 import { startFunctionsProcess } from "./support/functions-process.ts";
 import { createHttpClient } from "./support/http-client.ts";
+import { seedHealthReaders } from "./support/seed.ts";
 import { functionEnv } from "../local/supabase/function-env.ts";
 import { freePort } from "../local/postgres.ts";
 import { signToken, userToken } from "../local/supabase/keys.ts";
@@ -20,27 +20,6 @@ import type { Caller } from "../supabase/functions/_shared/auth.ts";
 const TENANTS = argValue("tenants", 200);
 const SECONDS = argValue("seconds", 8);
 const CONCURRENCY = argValue("concurrency", 8);
-
-async function seed(superuserUrl: string, count: number): Promise<{ users: { id: string; email: string; org: string }[] }> {
-  const su = postgres(superuserUrl, { max: 4, onnotice: () => {} });
-  const users = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), email: `owner${i}@bench.test`, org: crypto.randomUUID() }));
-  await su`insert into auth.users ${su(users.map((u) => ({ id: u.id, email: u.email, aud: "authenticated", role: "authenticated" })))}`;
-  await su`insert into public.organizations ${su(users.map((u, i) => ({ id: u.org, slug: `bench-${i}`, name: `Bench ${i}`, plan: "starter" })))}`;
-  await su`insert into public.organization_members ${su(users.map((u) => ({ organization_id: u.org, user_id: u.id, role: "owner" })))}`;
-  // Tenants and their health history are bulk-loaded as the superuser: the benchmark measures reads.
-  await su.unsafe(`
-    alter table public.tenant_databases disable trigger user;
-    insert into public.tenant_databases (organization_id, region, plan, compute_size, strategy, status, health_status, last_health_check_at)
-      select id, 'aws-us-east-2', 'starter', 's', 'project', 'active', 'healthy', now() from public.organizations where slug like 'bench-%';
-    alter table public.tenant_databases enable trigger user;
-    insert into public.tenant_health_checks (tenant_id, organization_id, checked_at, status, latency_ms, checks, source)
-      select t.id, t.organization_id, now() - (g * interval '30 minutes'), 'healthy', 5 + (g % 7), '{}'::jsonb, 'scheduled'
-      from public.tenant_databases t, generate_series(0, 47) g;`);
-  await su`select public.rollup_tenant_health(now() - interval '25 hours')`;
-  await su`analyze`;
-  await su.end();
-  return { users };
-}
 
 interface Sides { gatewayPid?: number; functionPid?: number; dataDir: string }
 
@@ -58,7 +37,7 @@ async function measure(label: string, sides: Sides, task: (worker: number, i: nu
 
 async function main() {
   const stack = await startBenchStack({ max_connections: 200 });
-  const { users } = await seed(stack.pg.superuserUrl, TENANTS);
+  const users = await seedHealthReaders(stack.pg.superuserUrl, TENANTS);
   const port = await freePort();
   const functions = await startFunctionsProcess({
     port, jwks: stack.keys.jwks, apiKeys: [stack.keys.secretKey], only: ["graphql-v2"],
