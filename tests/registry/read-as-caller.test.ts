@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { readAsCaller, withCaller, type Sql } from "../../supabase/functions/_shared/db.ts";
 import type { Queryable } from "../../supabase/functions/_shared/registry/types.ts";
 import { getTenantHealth } from "../../supabase/functions/_shared/health/trend.ts";
+import { tenantsOfOrganizations } from "../../supabase/functions/_shared/services/tenant-records.ts";
 import { AppError } from "../../supabase/functions/_shared/errors.ts";
 import { anonCaller, createOrg, createUser, registryClient, userCaller, type TestUser } from "./fixtures.ts";
 
@@ -55,7 +56,7 @@ describe("readAsCaller", () => {
   it("sends begin, claims, the statements and commit in one write once the statements are prepared", async () => {
     const client = countingClient();
     try {
-      const read = () => readAsCaller(client.sql, userCaller(owner), (tx) => Promise.all([session(tx), getTenantHealth(tx, org.id, { trendHours: 24 })]));
+      const read = () => readAsCaller(client.sql, userCaller(owner), (tx) => Promise.all([session(tx), getTenantHealth(tx, org.id, { trendHours: 24 }), tenantsOfOrganizations(tx, [org.id])]));
       await read(); // first use: postgres.js describes each new statement once
       const before = client.writes();
       const [[row]] = await read();

@@ -16,6 +16,9 @@ interface TenantRow {
 const COLUMNS = `t.id, t.organization_id, o.name as organization_name, t.status, t.plan, t.region, t.compute_size, t.strategy,
   t.provisioning_status, t.status_reason, t.health_status, t.last_health_check_at, t.created_at, t.updated_at, t.activated_at`;
 
+/** `unsafe` is unprepared by default; these texts are constant, so prepare them like tagged queries. */
+const PREPARED = { prepare: true } as const;
+
 export function toTenantRecord(row: TenantRow): TenantRecord {
   const steps: ProvisioningStepRecord[] = PROVISIONING_STEPS.map((name) => {
     const entry = row.provisioning_status?.[name];
@@ -45,6 +48,7 @@ export async function tenantsOfOrganizations(tx: Queryable, organizationIds: rea
     `select ${COLUMNS} from public.tenant_databases t join public.organizations o on o.id = t.organization_id
      where t.organization_id = any($1::uuid[]) and t.status <> 'deleted'`,
     [organizationIds as string[]],
+    PREPARED,
   );
   return rows.map(toTenantRecord);
 }
@@ -60,6 +64,7 @@ export async function tenantPage(tx: Queryable, options: { status: TenantStatus 
      order by t.created_at desc, t.id desc
      limit $4`,
     [options.status, options.after?.createdAt ?? null, options.after?.id ?? null, options.first + 1],
+    PREPARED,
   );
   return {
     records: rows.slice(0, options.first).map((row) => ({ record: toTenantRecord(row), createdAt: row.created_at })),
