@@ -11,7 +11,7 @@
  * Methods that start work return it as `work` (a promise that never rejects) so the HTTP handler
  * can hand it to EdgeRuntime.waitUntil and answer 202 at once.
  */
-import { asService, withCaller } from "../db.ts";
+import { asService, readAsCaller, withCaller } from "../db.ts";
 import type { Caller } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { computeSettingsFor, placementFor, type Size } from "../neon/index.ts";
@@ -67,7 +67,7 @@ export function createProvisioningEngine(input: ProvisioningDeps) {
   });
 
   async function status(caller: Caller, organizationId: string): Promise<TenantStatusView> {
-    const view = await withCaller(deps.sql, caller, (tx) => getTenantStatus(tx, organizationId));
+    const view = await readAsCaller(deps.sql, caller, (tx) => getTenantStatus(tx, organizationId));
     if (!view) throw new AppError("NOT_FOUND", "This organization has no tenant database (or you are not a member). Request provisioning first.");
     return view;
   }
@@ -77,7 +77,7 @@ export function createProvisioningEngine(input: ProvisioningDeps) {
     if (!plan) {
       // Read as the caller: an organization they cannot see looks the same as one that does not
       // exist, so this cannot be used to probe other organizations.
-      const [org] = await withCaller(deps.sql, caller, (tx) => tx<{ plan: TenantPlan }[]>`select plan from public.organizations where id = ${request.organizationId} and deleted_at is null`);
+      const [org] = await readAsCaller(deps.sql, caller, (tx) => tx<{ plan: TenantPlan }[]>`select plan from public.organizations where id = ${request.organizationId} and deleted_at is null`);
       if (!org) throw new AppError("NOT_FOUND", "No organization with this id that you are a member of.", { details: { field: "organizationId" } });
       plan = org.plan;
     }
@@ -109,7 +109,7 @@ export function createProvisioningEngine(input: ProvisioningDeps) {
     } catch (error) {
       // Idempotent: a repeat after completion finds no live tenant; report the deleted one.
       if (error instanceof AppError && error.code === "NOT_FOUND") {
-        const [last] = await withCaller(deps.sql, caller, (tx) => tx<{ id: string }[]>`
+        const [last] = await readAsCaller(deps.sql, caller, (tx) => tx<{ id: string }[]>`
           select id from public.tenant_databases where organization_id = ${organizationId} and status = 'deleted' order by deleted_at desc limit 1`);
         if (last) return { result: { tenantId: last.id, status: "deleted" }, work: null };
       }
