@@ -5,7 +5,7 @@
  * yields is measured first (`select 1`). Then the tenantHealth read, one at a time:
  *   - withCaller, unprepared statements (postgres.js describes each parameterised one first)
  *   - withCaller, prepared (begin, claims, read, commit: four round trips)
- *   - readAsCaller, prepared (all four pipelined: one round trip)
+ *   - readAsCaller, prepared (begin, claims and read pipelined, then commit: two round trips)
  *   Options: --delay-ms D (1, each direction; timers make it at least 1)  --reads N (300)
  */
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";

@@ -132,13 +132,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
 
 /**
  * The request if it is at most `maxBytes` (URL and body), else null. A declared Content-Length is
- * exact (the HTTP server enforces the framing), so such a request passes untouched; a body without
- * one (chunked) is read up to the limit.
+ * exact (the HTTP server enforces the framing), so such a request passes untouched; any other body
+ * (chunked, or Content-Length next to Transfer-Encoding) is read up to the limit.
  */
 async function withBodyLimit(request: Request, maxBytes: number): Promise<Request | null> {
   if (request.url.length > maxBytes) return null;
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared)) return Number(declared) > maxBytes ? null : request;
+  const exact = declared !== null && /^\d+$/.test(declared) && !request.headers.has("transfer-encoding");
+  if (exact) return Number(declared) > maxBytes ? null : request;
   if (!request.body) return request;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

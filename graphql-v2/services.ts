@@ -13,7 +13,7 @@
  * - Values are plain records in the registry's own vocabulary (the lowercase unions below equal
  *   `_shared/registry/types.ts`, checked by tests/graphql/contract.test.ts); the GraphQL layer maps
  *   them to the SDL's enums and serialises timestamps.
- * - Lists are answered in one round trip: no query per row (`getTenantsByOrgIds`, `listTenants`).
+ * - Lists are answered in one query: no query per row (`getTenantsByOrgIds`, `listTenants`).
  * - Arguments are already validated by the resolvers (ids are UUIDs, `first` is 1–100, …).
  */
 import type { Caller } from "../supabase/functions/_shared/auth.ts";

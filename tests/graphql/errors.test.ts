@@ -169,6 +169,20 @@ describe("graphql-v2: limits", () => {
     expect(sent).toBeLessThan(10); // stopped reading early
   });
 
+  it("a small Content-Length next to Transfer-Encoding does not let a large body through → 413", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 10) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const headers = { "content-type": "application/json", "content-length": "20", "transfer-encoding": "chunked" };
+    const request = new Request(URL_BASE, { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+    expectCoded(await toGraphQLResponse(await h.handler(request)), 413, "PAYLOAD_TOO_LARGE");
+  });
+
   it("a URL over the cap (GET) → 413 PAYLOAD_TOO_LARGE", async () => {
     const response = await raw(h.handler, { url: `${URL_BASE}?query=${"%20".repeat(1000)}{__typename}`, method: "GET" });
     expectCoded(response, 413, "PAYLOAD_TOO_LARGE");

@@ -116,6 +116,12 @@ describe("GraphQL over the real registry", () => {
     expect(page2.data.tenants.edges[0]?.node.id).not.toBe(page1.data.tenants.edges[0].node.id);
     const bad = await gql(token, `{ tenants(first: 1, after: "nonsense") { edges { node { id } } } }`);
     expect(bad.errors?.[0]?.extensions.code).toBe("VALIDATION_FAILED");
+    // A cursor shaped like ours but with an id that is no UUID: a coded refusal, never a database error.
+    const forged = btoa(`${new Date().toISOString()}|${"-".repeat(36)}`);
+    const forgedByOperator = await gql(token, `query($after: String) { tenants(first: 1, after: $after) { edges { node { id } } } }`, { after: forged });
+    expect(forgedByOperator.errors?.[0]?.extensions.code).toBe("VALIDATION_FAILED");
+    const forgedByOwner = await gql(await as(world.owner), `query($after: String) { tenants(first: 1, after: $after) { edges { node { id } } } }`, { after: forged });
+    expect(forgedByOwner.errors?.[0]?.extensions.code).toBe("VALIDATION_FAILED"); // arguments are checked before anything is read
   });
 
   it("tenantHealth returns the latest check and the hourly trend from the rollups", async () => {

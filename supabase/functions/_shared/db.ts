@@ -9,7 +9,7 @@
  * work runs as `service_role`, explicitly. Never run user-scoped queries on the raw connection: the
  * `postgres` role bypasses RLS.
  *   - `withCaller`: any work, several steps, writes.
- *   - `readAsCaller`: reads whose statements do not depend on each other, in one round trip.
+ *   - `readAsCaller`: reads, with `begin`, the claims and the first statements in one write.
  */
 import postgres from "postgres";
 import { AppError, type ErrorCode } from "./errors.ts";
@@ -57,51 +57,68 @@ export async function withCaller<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Pr
 }
 
 /**
- * A read as the caller in one round trip: `begin read only`, the caller's claims and role, the
- * statements `fn` issues, and `commit` go to PostgreSQL in one write (postgres.js pipelines them on
- * a reserved connection). Same guarantees as `withCaller` — RLS sees exactly the caller, and the
- * transaction is read-only — for a fifth of its round trips.
+ * A read as the caller in two round trips (`withCaller` takes four or more): `begin read only` and
+ * the caller's claims and role go to PostgreSQL in the same write as the statements `fn` sends
+ * first (postgres.js pipelines queries on a reserved connection); `commit` follows once `fn` has
+ * its results. Same guarantees as `withCaller`: every statement runs inside the transaction as the
+ * caller, so RLS decides, and the transaction is read-only.
  *
- * `fn` must issue every statement before its first `await` (they cannot depend on each other's
- * results): a statement issued later would run after `commit`, so it is refused with an error.
- * Results count only if every statement of the pipeline succeeded.
+ * Statements `fn` sends together (e.g. with `Promise.all`) share a write; a statement sent after
+ * an `await` costs a round trip of its own, still inside the transaction. `commit` is never sent
+ * while a statement of `fn` may still be (re)sent: postgres.js re-sends a prepared statement whose
+ * cached plan went stale at the end of the pipeline, and that must land inside the (then aborted)
+ * transaction. The result counts only if the transaction committed.
  */
 export async function readAsCaller<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const reserved = await sql.reserve();
   let open = true;
-  // postgres.js sends a query when it is first awaited; sending each one as it is written keeps the
-  // pipeline in order: begin, claims, fn's statements, commit.
-  const issuing = (call: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
-    if (!open) throw new Error("readAsCaller: issue every statement before the first await; use withCaller for dependent steps.");
-    const query = call(...args) as { execute?: () => unknown };
-    if (query instanceof Promise && typeof query.execute === "function") query.execute();
-    return query;
-  };
-  const tx = Object.assign(issuing(reserved as unknown as (...args: unknown[]) => unknown), reserved, {
-    unsafe: issuing(reserved.unsafe.bind(reserved) as (...args: unknown[]) => unknown),
-  }) as unknown as Tx;
   try {
-    const begin = reserved`begin read only`.execute();
+    // `begin` and `commit` go by the simple protocol: never prepared, so never re-sent out of order.
+    // A failing claims statement aborts the transaction before any statement of `fn` runs.
+    const begin = reserved.unsafe("begin read only").execute();
     const claims = reserved`select set_config('request.jwt.claims', ${JSON.stringify(claimsOf(caller))}, true), set_config('role', ${caller.role}, true)`.execute();
-    let result: Promise<T>;
-    try {
-      result = fn(tx);
-    } catch (error) {
-      result = Promise.reject(error);
-    } finally {
-      open = false;
+    // postgres.js sends a query when it is first awaited, one microtask later: after begin and claims.
+    const [result] = await Promise.allSettled([(async () => await fn(guarded(reserved, () => open)))()]);
+    open = false;
+    const [began, claimed, committed] = await Promise.allSettled([begin, claims, reserved.unsafe("commit").execute()]);
+    for (const step of [began, claimed, result, committed]) if (step.status === "rejected") throw step.reason;
+    if ((committed as PromiseFulfilledResult<{ command: string }>).value.command !== "COMMIT") {
+      throw new Error("readAsCaller: the transaction rolled back (a statement failed), so its results are void.");
     }
-    // Always ends the transaction (a failed one rolls back), so the connection goes back clean.
-    const commit = reserved`commit`.execute();
-    const settled = await Promise.allSettled([begin, claims, result, commit]);
-    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    if (failure) throw failure.reason;
-    return (settled[2] as PromiseFulfilledResult<T>).value;
+    return (result as PromiseFulfilledResult<T>).value;
   } catch (error) {
     throw mapDbError(error);
   } finally {
+    open = false;
     reserved.release();
   }
+}
+
+/**
+ * The reserved connection as `fn` sees it: usable only while the transaction is open (a statement
+ * sent later would run on a released connection, outside any transaction), and refusing an
+ * `undefined` parameter up front (postgres.js rejects it while building the message, which in a
+ * pipeline is reported against another query).
+ */
+function guarded(reserved: postgres.ReservedSql, isOpen: () => boolean): Tx {
+  const check = (args: unknown[], parameters: unknown) => {
+    if (!isOpen()) throw new Error("This transaction has ended: use the connection only inside the callback, before it returns.");
+    if (Array.isArray(parameters) && parameters.some((value) => value === undefined)) {
+      throw Object.assign(new Error("A query parameter is undefined: pass null for SQL NULL."), { code: "UNDEFINED_VALUE" });
+    }
+    return args;
+  };
+  return new Proxy(reserved, {
+    apply(target, self, args: unknown[]) {
+      const template = Array.isArray(args[0]) && "raw" in (args[0] as object);
+      return Reflect.apply(target, self, check(args, template ? args.slice(1) : null));
+    },
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => Reflect.apply(value, target, check(args, property === "unsafe" ? args[1] : null));
+    },
+  }) as unknown as Tx;
 }
 
 /** Explicit, narrow service-role work (provisioning state, vault writes, health results). */

@@ -21,7 +21,7 @@ interface HealthRow {
 
 /**
  * Run inside `readAsCaller`/`withCaller` for a user (RLS: members of the organization) or
- * `asService`. One statement (one plan, one round trip): the tenant, its latest check, and one row
+ * `asService`. One statement (one plan): the tenant, its latest check, and one row
  * per hour of the trend from `tenant_health_hourly` (the current hour is refreshed by maintenance
  * every few minutes). NOT_FOUND-free: no tenant → null (the caller decides).
  */

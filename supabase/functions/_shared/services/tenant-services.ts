@@ -49,7 +49,7 @@ function decodeCursor(text: string): Cursor {
   try {
     const [iso, id] = atob(text.replace(/-/g, "+").replace(/_/g, "/")).split("|");
     const createdAt = new Date(iso!);
-    if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id ?? "")) throw new Error("bad cursor");
+    if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id ?? "")) throw new Error("bad cursor");
     return { createdAt, id: id! };
   } catch {
     throw new AppError("VALIDATION_FAILED", "`after` is not a cursor from this API: pass the endCursor of the previous page.", { details: { field: "after" } });
@@ -81,12 +81,16 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
     async listTenants(caller, options) {
       const after = options.after ? decodeCursor(options.after) : null;
       return await readAsCaller(sql, caller, async (tx) => {
-        // Both in the same round trip; the page (RLS-limited anyway) is dropped unless the caller is an operator.
-        const [[operator], page] = await Promise.all([
+        // Both in the same round trip; unless the caller is an operator, the page (RLS-limited
+        // anyway) is dropped, and so is any error it raised: a non-operator only learns FORBIDDEN.
+        const [operator, pageRead] = await Promise.allSettled([
           tx<{ yes: boolean }[]>`select public.is_platform_operator() as yes`,
           tenantPage(tx, { status: options.status, first: options.first, after }),
         ]);
-        if (!operator?.yes) throw new AppError("FORBIDDEN", "Only platform operators may list all tenants (app_metadata.platform_role = operator).");
+        if (operator.status === "rejected") throw operator.reason;
+        if (!operator.value[0]?.yes) throw new AppError("FORBIDDEN", "Only platform operators may list all tenants (app_metadata.platform_role = operator).");
+        if (pageRead.status === "rejected") throw pageRead.reason;
+        const page = pageRead.value;
         const edges = page.records.map(({ record, createdAt }) => ({ cursor: encodeCursor({ createdAt, id: record.id }), node: record }));
         return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, totalCount: null };
       });
