@@ -1,8 +1,8 @@
 /**
  * npm run bench:graphql — load on `tenantHealth` (owners) and `tenants` (operator) through the real
  * graphql-v2 function (Deno, behind the local gateway), next to the same SQL run directly through
- * `postgres` (same transaction shape: caller's claims + role, then the resolver's queries).
- * Prints requests/s, p50/p99 and the GraphQL/direct throughput ratio.
+ * `postgres` (same transaction shape — `readAsCaller` with the token's claims — and statements).
+ * Prints requests/s, p50/p99, CPU per request of each process and the GraphQL/direct ratio.
  *   Options: --tenants N (200)  --seconds S (8)  --concurrency C (8)
  */
 import { startBenchStack, load, percentile, argValue, processCpuMs, postgresCpuMs } from "./support/stack.ts";
@@ -15,7 +15,7 @@ import { signToken, userToken } from "../local/supabase/keys.ts";
 import { createSqlClient, readAsCaller, type Sql } from "../supabase/functions/_shared/db.ts";
 import { getTenantHealth } from "../supabase/functions/_shared/health/trend.ts";
 import { tenantPage } from "../supabase/functions/_shared/services/tenant-records.ts";
-import type { Caller } from "../supabase/functions/_shared/auth.ts";
+import type { Caller, Claims } from "../supabase/functions/_shared/auth.ts";
 
 const TENANTS = argValue("tenants", 200);
 const SECONDS = argValue("seconds", 8);
@@ -55,8 +55,11 @@ async function main() {
     const response = await http.postJson(url, { authorization: `Bearer ${token}` }, { query, variables });
     if (response.status !== 200 || (response.body as { errors?: unknown[] }).errors) throw new Error(JSON.stringify(response.body));
   };
-  const callerOf = (i: number): Caller => ({ role: "authenticated", userId: users[i]!.id, claims: { sub: users[i]!.id, role: "authenticated" } });
-  const operator: Caller = { role: "authenticated", userId: operatorId, claims: { sub: operatorId, role: "authenticated", app_metadata: { platform_role: "operator" } } };
+  // The direct path sets the very claims the function does: the verified token's payload.
+  const payloadOf = (token: string): Claims => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Claims;
+  const callers: Caller[] = users.map((u, i) => ({ role: "authenticated", userId: u.id, claims: payloadOf(tokens[i]!) }));
+  const callerOf = (i: number): Caller => callers[i]!;
+  const operator: Caller = { role: "authenticated", userId: operatorId, claims: payloadOf(operatorToken) };
   const viaGraphQL: Sides = { gatewayPid: functions.gatewayPid, functionPid: functions.functionPids["graphql-v2"], dataDir: stack.pg.dataDir };
   const direct: Sides = { dataDir: stack.pg.dataDir };
 
