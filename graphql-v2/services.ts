@@ -3,8 +3,8 @@
  * the registry/engine/health teams implement them (the same engine the edge functions call).
  *
  * Rules for implementations:
- * - Every registry read or write for a caller runs through `withCaller(sql, caller, …)` (one
- *   transaction as `authenticated` with the caller's claims), so RLS decides who sees what.
+ * - Every registry read or write for a caller runs in one transaction as `authenticated` with the
+ *   caller's claims — `readAsCaller` for reads, `withCaller` for writes — so RLS decides who sees what.
  *   Service-role work (`asService`) is explicit and narrow: engine state, Vault, health results.
  * - Expected failures throw `AppError` (`_shared/errors.ts`): NOT_FOUND, FORBIDDEN, CONFLICT,
  *   RATE_LIMITED (with `retryAfterSeconds`), PROVISIONING_FAILED, VALIDATION_FAILED (with
