@@ -20,7 +20,7 @@ const unused = () => { throw new Error("mutations are not under test here"); };
 const ports = { provisioning: { provision: unused, retry: unused, deprovision: unused } as unknown as ProvisioningPort, health: { checkOrganization: unused } as unknown as HealthPort };
 const keys = inject("keys");
 const connectionReads = createTokenBucketRateLimiter({ capacity: 3, refillPerSecond: 0.001 });
-const handler = createGraphQLHandler({ services: createTenantServices({ sql, ...ports, connectionReads }), authenticate: createAuthenticator({ jwks: keys.jwks, secretKeys: [keys.secretKey] }), logger: silentLogger });
+const handler = createGraphQLHandler({ services: createTenantServices({ sql, ...ports, connectionReads, logger: silentLogger }), authenticate: createAuthenticator({ jwks: keys.jwks, secretKeys: [keys.secretKey] }), logger: silentLogger });
 
 let world: OrgWorld;
 const creds = fakeCredentials("graphql-real");
@@ -52,7 +52,7 @@ describe("GraphQL over the real registry", () => {
     expect(result.data.tenant.steps).toHaveLength(9);
   });
 
-  it("a member gets FORBIDDEN on connection info; an owner gets it, audited", async () => {
+  it("a member gets FORBIDDEN on connection info (the refusal audited); an owner gets it, audited", async () => {
     const member = await gql(await as(world.member), CONNECTION, { org: world.org.id });
     expect(member.errors?.[0]?.extensions.code).toBe("FORBIDDEN");
     expect(JSON.stringify(member)).not.toContain(creds.passwords.app_direct);
@@ -61,8 +61,10 @@ describe("GraphQL over the real registry", () => {
     expect(owner.data.tenantConnectionInfo.directUri).toBe(creds.urls.app_direct);
     const su = superuserClient();
     const rows = await su`select count(*)::int as n from public.audit_log where organization_id = ${world.org.id} and action = 'connection.read' and entry_point = 'graphql-v2' and actor_user_id = ${world.owner.id}`;
+    const denied = await su`select count(*)::int as n from public.audit_log where organization_id = ${world.org.id} and action = 'connection.read_denied' and entry_point = 'graphql-v2' and actor_user_id = ${world.member.id}`;
     await su.end();
     expect(rows[0]!.n).toBe(2);
+    expect(denied[0]!.n).toBe(1); // refusals are audited too, as decrypt-connection-string does
   });
 
   it("connection info reads are rate-limited per user", async () => {

@@ -154,7 +154,7 @@ describe("decrypt-connection-string", () => {
       expect(rows[0]!.details.kind).toBe(requestId.startsWith("audit-ok-1") ? "owner_pooled" : "app_pooled");
     }
     expect(log.filter((r) => r.requestId === deniedId)).toEqual([
-      expect.objectContaining({ action: "connection.read_denied", actorUserId: world.member.id, entryPoint: "decrypt-connection-string", details: { kind: "app_pooled", recorded_by: "service_role" } }),
+      expect.objectContaining({ action: "connection.read_denied", actorUserId: world.member.id, entryPoint: "decrypt-connection-string", details: { kinds: ["app_pooled"], recorded_by: "service_role" } }),
     ]);
     // Every successful response of this file is matched by exactly one audit row.
     const okResponses = logs.lines.filter((l) => l.includes("connection string served") && l.includes(world.org.id)).length;

@@ -95,12 +95,14 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
   };
 }
 
-export function requireUserOrService(caller: Caller): Exclude<Caller, { role: "anon" }> {
-  if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", "Sign in first: this endpoint needs a user access token (Authorization: Bearer <token>).");
+/** A signed-in user or the service role; anonymous → UNAUTHENTICATED with `message`. */
+export function requireUserOrService(caller: Caller, message = "Sign in first: send your access token (Authorization: Bearer <token>)."): Exclude<Caller, { role: "anon" }> {
+  if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", message);
   return caller;
 }
 
-export function requireService(caller: Caller): Extract<Caller, { role: "service_role" }> {
-  if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "Only the service role (a secret API key) may call this endpoint.");
+/** The service role only (a secret API key); anyone else → FORBIDDEN with `message`. */
+export function requireService(caller: Caller, message = "Only the service role (a secret API key) may call this endpoint."): Extract<Caller, { role: "service_role" }> {
+  if (caller.role !== "service_role") throw new AppError("FORBIDDEN", message);
   return caller;
 }

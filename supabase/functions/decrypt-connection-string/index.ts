@@ -5,6 +5,7 @@ import { authConfigOf, platformEnv } from "../_shared/platform-config.ts";
 import { createAuthenticator } from "../_shared/auth.ts";
 import { createSqlClient } from "../_shared/db.ts";
 import { createTokenBucketRateLimiter } from "../_shared/rate-limit.ts";
+import { CONNECTION_READ_BUDGET } from "../_shared/services/connection-strings.ts";
 import { createDecryptConnectionStringHandler, ENTRY_POINT } from "../_shared/handlers/decrypt-connection-string.ts";
 
 const config = parseConfig(platformEnv, Deno.env.toObject());
@@ -14,6 +15,5 @@ Deno.serve(createDecryptConnectionStringHandler({
   sql: createSqlClient(config.SUPABASE_DB_URL, { applicationName: ENTRY_POINT }),
   authenticate: createAuthenticator(authConfigOf(config)),
   logger,
-  // A person reads a connection string now and then; a burst of 10 then one every 6 s is plenty.
-  rateLimiter: createTokenBucketRateLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
+  rateLimiter: createTokenBucketRateLimiter(CONNECTION_READ_BUDGET),
 }));

@@ -5,6 +5,7 @@ import { controlPlaneEnv, createControlPlane } from "../_shared/control-plane.ts
 import { createTenantServices, ENTRY_POINT } from "../_shared/services/tenant-services.ts";
 import { enginePort, healthPort } from "../_shared/services/ports.ts";
 import { createTokenBucketRateLimiter } from "../_shared/rate-limit.ts";
+import { CONNECTION_READ_BUDGET } from "../_shared/services/connection-strings.ts";
 import { createGraphQLHandler } from "../../../graphql-v2/server.ts";
 import { graphqlConfigFromEnv } from "../../../graphql-v2/config.ts";
 
@@ -19,7 +20,8 @@ Deno.serve(createGraphQLHandler({
   services: createTenantServices({
     sql: plane.sql, provisioning: enginePort(plane.engine, waitUntil), health: healthPort(plane.health),
     // The same budget as decrypt-connection-string: connection info decrypts secrets.
-    connectionReads: createTokenBucketRateLimiter({ capacity: 10, refillPerSecond: 1 / 6 }),
+    connectionReads: createTokenBucketRateLimiter(CONNECTION_READ_BUDGET),
+    logger,
   }),
   authenticate: plane.authenticate,
   logger,

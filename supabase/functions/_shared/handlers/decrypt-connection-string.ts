@@ -13,15 +13,13 @@
  * Every response carries `Cache-Control: no-store`; the string is never logged.
  */
 import { z } from "zod";
-import type { Authenticate } from "../auth.ts";
-import { asService, withCaller, type Sql } from "../db.ts";
-import { AppError, isAppError } from "../errors.ts";
+import { requireUserOrService, type Authenticate } from "../auth.ts";
+import type { Sql } from "../db.ts";
 import { json, readJson, requireMethod, withErrorBoundary, type Handler } from "../http.ts";
 import type { Logger } from "../log.ts";
 import type { RateLimiter } from "../rate-limit.ts";
-import { recordAuditEvent } from "../registry/audit.ts";
-import { getTenantConnection } from "../registry/credentials.ts";
 import { CREDENTIAL_KINDS } from "../registry/types.ts";
+import { readConnectionStrings } from "../services/connection-strings.ts";
 
 export const ENTRY_POINT = "decrypt-connection-string";
 
@@ -47,44 +45,12 @@ export function createDecryptConnectionStringHandler(deps: DecryptConnectionStri
   const inner = withErrorBoundary(async (request, requestId) => {
     const started = now();
     requireMethod(request, "POST");
-    const caller = await deps.authenticate(request);
-    if (caller.role === "anon") {
-      throw new AppError("UNAUTHENTICATED", "Sign in first: reading a connection string needs your access token (Authorization: Bearer <token>).");
-    }
-    const subject = caller.role === "authenticated" ? caller.userId : "service_role";
-    const budget = deps.rateLimiter.take(`${ENTRY_POINT}:${subject}`);
-    if (!budget.allowed) {
-      deps.logger.warn("connection string request rate-limited", { requestId, subject });
-      throw new AppError("RATE_LIMITED", "Too many connection string requests. Wait and try again.", { retryAfterSeconds: budget.retryAfterSeconds });
-    }
+    const caller = requireUserOrService(await deps.authenticate(request), "Sign in first: reading a connection string needs your access token (Authorization: Bearer <token>).");
     const body = await readJson(request, DecryptConnectionStringBody);
-    const audit = { entryPoint: ENTRY_POINT, requestId };
-
-    let connectionString: string;
-    try {
-      connectionString = await withCaller(deps.sql, caller, (tx) => getTenantConnection(tx, { organizationId: body.organizationId, kind: body.kind }, audit));
-    } catch (error) {
-      if (isAppError(error) && error.code === "FORBIDDEN") {
-        // The refused transaction rolled back; record the attempt on its own, best effort.
-        await asService(deps.sql, (tx) => recordAuditEvent(tx, {
-          action: "connection.read_denied",
-          organizationId: body.organizationId,
-          details: { kind: body.kind },
-          onBehalfOfUserId: caller.role === "authenticated" ? caller.userId : null,
-        }, audit)).catch((auditError: unknown) => deps.logger.error("could not audit a denied connection string request", { requestId, error: auditError }));
-        deps.logger.warn("connection string refused", { requestId, subject, organizationId: body.organizationId, kind: body.kind });
-        throw new AppError("FORBIDDEN", "Only owners and admins of this organization can read its connection strings.", {
-          details: { reason: "not_owner_or_admin" },
-        });
-      }
-      throw error;
-    }
-
+    const { strings, remaining } = await readConnectionStrings(deps, caller, body.organizationId, [body.kind], { entryPoint: ENTRY_POINT, requestId });
+    const subject = caller.role === "authenticated" ? caller.userId : "service_role";
     deps.logger.info("connection string served", { requestId, subject, organizationId: body.organizationId, kind: body.kind, durationMs: now() - started });
-    return json({ organizationId: body.organizationId, kind: body.kind, connectionString }, 200, {
-      ...NO_STORE,
-      "RateLimit-Remaining": String(budget.remaining),
-    });
+    return json({ organizationId: body.organizationId, kind: body.kind, connectionString: strings[body.kind] }, 200, { "RateLimit-Remaining": String(remaining) });
   }, deps.logger);
 
   return async (request) => {

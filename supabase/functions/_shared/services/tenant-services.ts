@@ -7,12 +7,14 @@ import { readAsCaller, withCaller, type Sql } from "../db.ts";
 import { AppError } from "../errors.ts";
 import type { RateLimiter } from "../rate-limit.ts";
 import { listMyOrganizations } from "../registry/organizations.ts";
-import { getTenantConnection, getTenantConnectionInfo } from "../registry/credentials.ts";
-import type { CredentialKind, ProvisioningStep } from "../registry/types.ts";
+import { getTenantConnectionInfo } from "../registry/credentials.ts";
+import { readConnectionStrings } from "./connection-strings.ts";
+import type { ProvisioningStep } from "../registry/types.ts";
+import type { Logger } from "../log.ts";
 import { tenantPage, tenantsOfOrganizations } from "./tenant-records.ts";
 import { getTenantHealth } from "../health/trend.ts";
 import type {
-  ConnectionInfoRecord, ProvisionTenantRequest, ServiceCaller, TenantRecord, TenantServices, SslMode,
+  ProvisionTenantRequest, ServiceCaller, TenantRecord, TenantServices, SslMode,
 } from "../../../../graphql-v2/services.ts";
 
 export const ENTRY_POINT = "graphql-v2";
@@ -37,6 +39,7 @@ export interface TenantServicesDeps {
   health: HealthPort;
   /** Per-user budget for reading connection info (it decrypts secrets), as decrypt-connection-string has. */
   connectionReads: RateLimiter;
+  logger: Logger;
 }
 
 interface Cursor { createdAt: Date; id: string }
@@ -105,24 +108,15 @@ export function createTenantServices(deps: TenantServicesDeps): TenantServices {
     },
 
     async getConnectionInfo(caller, organizationId) {
-      const budget = deps.connectionReads.take(`${ENTRY_POINT}:connection:${caller.userId}`);
-      if (!budget.allowed) {
-        throw new AppError("RATE_LIMITED", "Connection info was read too often. Wait a moment and try again.", { retryAfterSeconds: budget.retryAfterSeconds });
-      }
       const audit = { entryPoint: ENTRY_POINT, requestId: caller.requestId };
-      return await withCaller(sql, caller, async (tx) => {
-        const info = await getTenantConnectionInfo(tx, organizationId);
-        const read = (kind: CredentialKind) => getTenantConnection(tx, { organizationId, kind }, audit);
-        const directUri = await read("app_direct");
-        const pooledUri = await read("app_pooled");
-        const direct = uriParts(directUri);
-        const sslMode = (info.find((i) => i.kind === "app_direct")?.sslmode ?? "require") as SslMode;
-        const record: ConnectionInfoRecord = {
-          organizationId, host: direct.host, pooledHost: uriParts(pooledUri).host, port: direct.port, database: direct.database,
-          role: direct.role, sslMode, directUri, pooledUri,
-        };
-        return record;
-      });
+      const { strings } = await readConnectionStrings({ sql, logger: deps.logger, rateLimiter: deps.connectionReads }, caller, organizationId, ["app_direct", "app_pooled"], audit);
+      const info = await readAsCaller(sql, caller, (tx) => getTenantConnectionInfo(tx, organizationId));
+      const direct = uriParts(strings.app_direct);
+      const sslMode = (info.find((i) => i.kind === "app_direct")?.sslmode ?? "require") as SslMode;
+      return {
+        organizationId, host: direct.host, pooledHost: uriParts(strings.app_pooled).host, port: direct.port, database: direct.database,
+        role: direct.role, sslMode, directUri: strings.app_direct, pooledUri: strings.app_pooled,
+      };
     },
 
     async myOrganizations(caller) {
