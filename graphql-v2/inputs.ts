@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { fromZodError } from "../supabase/functions/_shared/http.ts";
 import { validationError } from "../supabase/functions/_shared/errors.ts";
+import { IDEMPOTENCY_KEY_RULE, idempotencyKey, regionId as region } from "../supabase/functions/_shared/request-fields.ts";
 
 export function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
   const result = schema.safeParse(args);
@@ -14,9 +15,6 @@ export function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.outp
 }
 
 const organizationId = z.guid({ error: "must be an organization id (a UUID)" });
-/** Neon region ids: `aws-eu-central-1`, `azure-eastus2`, … (availability is the service's call). */
-const region = z.string().max(64).regex(/^(aws|azure|gcp)-[a-z0-9]+(-[a-z0-9]+)*$/, "must be a Neon region id such as aws-eu-central-1");
-const idempotencyKey = z.string().regex(/^[\w.:-]{8,128}$/, "must be 8–128 letters, digits or . _ : -");
 
 export const organizationArgs = z.object({ organizationId });
 
@@ -43,7 +41,7 @@ export const deprovisionTenantArgs = z.object({
 export function idempotencyKeyOf(fromInput: string | null | undefined, request: Request): string | null {
   const header = request.headers.get("idempotency-key");
   if (header !== null && !idempotencyKey.safeParse(header).success) {
-    throw validationError("Idempotency-Key", "Idempotency-Key header: must be 8–128 letters, digits or . _ : -");
+    throw validationError("Idempotency-Key", `Idempotency-Key header: ${IDEMPOTENCY_KEY_RULE}`);
   }
   if (fromInput && header !== null && header !== fromInput) {
     throw validationError("input.idempotencyKey", "input.idempotencyKey differs from the Idempotency-Key header: send one of them.");

@@ -74,8 +74,8 @@ describe("provision-tenant-resources (Deno function, local Neon)", () => {
     const { org, owner } = await ownedOrg(sql, "e2e");
     const body = { organizationId: org.id, region: "aws-eu-central-1" };
     const answers = await Promise.all([
-      call(owner, "POST", "", body, { "Idempotency-Key": "k1" }),
-      call(owner, "POST", "", body, { "Idempotency-Key": "k1" }),
+      call(owner, "POST", "", body, { "Idempotency-Key": "double-click-1" }),
+      call(owner, "POST", "", body, { "Idempotency-Key": "double-click-1" }),
       call(owner, "POST", "", body),
     ]);
     for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(202);

@@ -9,8 +9,7 @@
  * here: user JWTs against the JWKS, secret keys by timing-safe comparison (auth.ts).
  */
 import { z } from "zod";
-import type { Authenticate } from "../auth.ts";
-import { AppError } from "../errors.ts";
+import { requireService, requireUserOrService, type Authenticate } from "../auth.ts";
 import { json, readJson, requireMethod, withErrorBoundary, type Handler } from "../http.ts";
 import type { Logger } from "../log.ts";
 import { checkTenantHealthById, checkTenantHealthForOrganization, runSweep, type HealthDeps, type TenantHealthResult } from "../health/index.ts";
@@ -35,18 +34,17 @@ const view = (r: TenantHealthResult) => ({
 export function createCheckTenantHealthHandler(deps: CheckTenantHealthHandlerDeps): Handler {
   return withErrorBoundary(async (request, requestId) => {
     requireMethod(request, "POST");
-    const caller = await deps.authenticate(request);
-    if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", "Sign in first (Authorization: Bearer <token>), or call with a secret API key in `apikey`.");
+    const caller = requireUserOrService(await deps.authenticate(request), "Sign in first (Authorization: Bearer <token>), or call with a secret API key in `apikey`.");
     const body = await readJson(request, CheckTenantHealthBody);
 
     if ("mode" in body) {
-      if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "Only the service role (a secret API key) may run a health sweep.");
+      requireService(caller, "Only the service role (a secret API key) may run a health sweep.");
       const summary = await runSweep(deps.health, { owner: `sweep:${requestId}`.slice(0, 100), cursor: body.cursor, requestId });
       deps.logger.info("health sweep step", { requestId, ...summary, byStatus: summary.byStatus });
       return json({ sweep: summary }, summary.ran ? 200 : 202);
     }
     if ("tenantId" in body) {
-      if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "Only the service role may check a tenant by id; owners and admins send organizationId.");
+      requireService(caller, "Only the service role may check a tenant by id; owners and admins send organizationId.");
       return json({ health: view(await checkTenantHealthById(deps.health, { tenantId: body.tenantId, force: body.force, source: body.source, requestId })) });
     }
     const result = await checkTenantHealthForOrganization(deps.health, caller, { organizationId: body.organizationId, force: body.force, requestId });

@@ -13,11 +13,12 @@
  * that dies leaves its lease to expire and `resume` (the cron) continues the tenant.
  */
 import { z } from "zod";
-import type { Authenticate, Caller } from "../auth.ts";
+import { requireService, requireUserOrService, type Authenticate } from "../auth.ts";
 import { AppError, validationError } from "../errors.ts";
 import { json, readJson, withErrorBoundary, type Handler } from "../http.ts";
 import type { Logger } from "../log.ts";
 import { neonErrorToAppError } from "../neon/index.ts";
+import { IDEMPOTENCY_KEY_RULE, idempotencyKey, regionId } from "../request-fields.ts";
 import type { ProvisioningEngine, RunResult } from "../provisioning/index.ts";
 import { COMPUTE_SIZES, PROVISIONING_STEPS, TENANT_PLANS, TENANT_STRATEGIES, type ProvisioningStatus } from "../registry/types.ts";
 
@@ -25,7 +26,7 @@ export const ENTRY_POINT = "provision-tenant-resources";
 
 export const ProvisionBody = z.object({
   organizationId: z.uuid(),
-  region: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "must be a Neon region id such as aws-eu-central-1").optional(),
+  region: regionId.optional(),
   plan: z.enum(TENANT_PLANS).optional(),
   size: z.enum(COMPUTE_SIZES).optional(),
   strategy: z.enum(TENANT_STRATEGIES).optional(),
@@ -33,7 +34,7 @@ export const ProvisionBody = z.object({
 
 export const RetryBody = z.object({
   organizationId: z.uuid(),
-  step: z.enum(["create_database", "wait_for_operations", "store_credentials", "apply_migrations", "seed_data", "verify_endpoint", "first_health_check"]).optional(),
+  step: z.enum(PROVISIONING_STEPS).exclude(["claim", "activate"]).optional(),
 }).strict();
 
 export const DeprovisionBody = z.object({
@@ -68,15 +69,6 @@ const steps = (status: ProvisioningStatus) => PROVISIONING_STEPS.map((step) => {
   return { step, state: e?.state ?? "pending", attempts: e?.attempts ?? 0, errorCode: e?.error_code ?? null, errorMessage: e?.error_message ?? null };
 });
 
-function signedIn(caller: Caller): Caller {
-  if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", "Sign in first: send your access token (Authorization: Bearer <token>).");
-  return caller;
-}
-
-function serviceOnly(caller: Caller): void {
-  if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "Only the service role (cron, operators) may call this route.");
-}
-
 export function createProvisionTenantResourcesHandler(deps: ProvisionHandlerDeps): Handler {
   const { engine } = deps;
   const later = (work: Promise<RunResult | null> | null) => {
@@ -86,11 +78,11 @@ export function createProvisionTenantResourcesHandler(deps: ProvisionHandlerDeps
     const url = new URL(request.url);
     const route = url.pathname.replace(/^.*\/provision-tenant-resources/, "") || "/";
     const audit = { entryPoint: ENTRY_POINT, requestId };
-    const caller = signedIn(await deps.authenticate(request));
+    const caller = requireUserOrService(await deps.authenticate(request));
     try {
       if (route === "/" && request.method === "POST") {
         const key = request.headers.get("idempotency-key");
-        if (key !== null && (key.length < 1 || key.length > 200)) throw validationError("Idempotency-Key", "Idempotency-Key must be 1–200 characters.");
+        if (key !== null && !idempotencyKey.safeParse(key).success) throw validationError("Idempotency-Key", `Idempotency-Key ${IDEMPOTENCY_KEY_RULE}.`);
         const body = await readJson(request, ProvisionBody);
         const started = await engine.provision(caller, { ...body, idempotencyKey: key }, audit);
         later(started.work);
@@ -117,14 +109,14 @@ export function createProvisionTenantResourcesHandler(deps: ProvisionHandlerDeps
         return json(started.result, 202);
       }
       if (route === "/resume" && request.method === "POST") {
-        serviceOnly(caller);
+        requireService(caller, "Only the service role (cron, operators) may call this route.");
         const body = await readJson(request, ResumeBody);
         const report = await engine.resumeStale(body);
         for (const id of report.running) deps.logger.info("tenant still running after the resume budget", { requestId, tenantId: id });
         return json({ taken: report.taken, running: report.running, finished: report.finished.map((r) => ({ tenantId: r.tenantId, claimed: r.claimed, status: r.status, failure: r.failure ?? null })) });
       }
       if (route === "/reconcile" && request.method === "POST") {
-        serviceOnly(caller);
+        requireService(caller, "Only the service role (cron, operators) may call this route.");
         const body = await readJson(request, ReconcileBody);
         return json(await engine.reconcile(body));
       }

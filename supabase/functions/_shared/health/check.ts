@@ -4,7 +4,7 @@
  * (function and GraphQL `checkTenantHealth`) and the provisioning engine's `first_health_check`.
  */
 import { asService, withCaller, type Sql } from "../db.ts";
-import type { Caller } from "../auth.ts";
+import { requireUserOrService, type Caller } from "../auth.ts";
 import { AppError, isAppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { NeonGateway } from "../neon/index.ts";
@@ -16,7 +16,7 @@ import { classify, type ControlPlaneFacts, type SqlProbeFacts } from "./classify
 import type { HealthConfig } from "./config.ts";
 import { readControlPlaneOne } from "./control-plane.ts";
 import type { SqlProbe } from "./sql-probe.ts";
-import { recordAlertDelivery, recordHealthResult, tenantById, tenantOfOrganization, type SweepTenant } from "./store.ts";
+import { recordAlertDelivery, recordHealthResult, tenantById, type SweepTenant } from "./store.ts";
 
 export const HEALTH_ENTRY_POINT = "check-tenant-health";
 
@@ -58,15 +58,9 @@ async function connectionStringOf(deps: HealthDeps, tenant: SweepTenant, request
   const cached = deps.connectionCache?.get(key);
   if (cached && cached.expiresAt > now) return cached.url;
   const audit = { entryPoint: HEALTH_ENTRY_POINT, requestId: requestId ?? null };
-  // The least-privileged role suffices (it may read the schema ledger); fall back to the owner's
-  // string for tenants provisioned before app credentials existed.
-  const url = await asService(deps.sql, (tx) => getTenantConnectionForTenant(tx, { tenantId: tenant.tenantId, kind: "app_direct" }, audit))
-    .catch(async (error: unknown) => {
-      if (isAppError(error) && error.code === "NOT_FOUND") {
-        return await asService(deps.sql, (tx) => getTenantConnectionForTenant(tx, { tenantId: tenant.tenantId, kind: "owner_direct" }, audit));
-      }
-      throw error;
-    });
+  // The least-privileged role suffices (it may read the schema ledger). Every provisioned tenant has
+  // one; a missing one surfaces as CREDENTIALS_NOT_FOUND rather than being hidden behind the owner's.
+  const url = await asService(deps.sql, (tx) => getTenantConnectionForTenant(tx, { tenantId: tenant.tenantId, kind: "app_direct" }, audit));
   deps.connectionCache?.set(key, { url, expiresAt: now + CACHE_TTL_MS });
   return url;
 }
@@ -182,9 +176,8 @@ export async function checkNewTenantHealth(deps: HealthDeps, input: { tenantId: 
  * GraphQL `checkTenantHealth`.
  */
 export async function checkTenantHealthForOrganization(deps: HealthDeps, caller: Caller, input: { organizationId: string; force?: boolean; requestId?: string }): Promise<TenantHealthResult> {
-  if (caller.role === "anon") throw new AppError("UNAUTHENTICATED", "Sign in first: a health check needs your access token.");
-  await withCaller(deps.sql, caller, (tx) => requestTenantHealthCheck(tx, input.organizationId, { entryPoint: HEALTH_ENTRY_POINT, requestId: input.requestId ?? null }));
-  const tenant = await asService(deps.sql, (tx) => tenantOfOrganization(tx, input.organizationId));
-  if (!tenant) throw new AppError("NOT_FOUND", "This organization has no tenant database.");
-  return await checkTenantHealthById(deps, { tenantId: tenant.tenantId, source: "requested", force: input.force, requestId: input.requestId });
+  requireUserOrService(caller, "Sign in first: a health check needs your access token.");
+  // The registry locks the organization's live tenant (NOT_FOUND without one) and returns its id.
+  const { tenantId } = await withCaller(deps.sql, caller, (tx) => requestTenantHealthCheck(tx, input.organizationId, { entryPoint: HEALTH_ENTRY_POINT, requestId: input.requestId ?? null }));
+  return await checkTenantHealthById(deps, { tenantId, source: "requested", force: input.force, requestId: input.requestId });
 }
