@@ -3,6 +3,8 @@
  * transaction as the result (so it exists exactly once per transition); here it is posted to the
  * configured webhook with retries and backoff. Delivery failures never fail the check.
  */
+import { sleep as defaultSleep } from "../backoff.ts";
+
 export interface AlertPayload {
   alertId: string;
   kind: "degraded" | "unhealthy" | "recovered";
@@ -25,7 +27,7 @@ export interface AlertSender {
 
 export function createWebhookSender(options: { url: string; retries: number; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; timeoutMs?: number; baseDelayMs?: number }): AlertSender {
   const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? defaultSleep;
   const base = options.baseDelayMs ?? 200;
   return async (payload) => {
     let lastError = "";

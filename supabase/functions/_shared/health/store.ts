@@ -34,23 +34,15 @@ export async function listActiveTenants(tx: Queryable, options: { afterId: strin
   return rows.map(toTenant);
 }
 
-/** One live tenant (any status but deleted) chosen by `which`, or null. */
-async function liveTenant(tx: Queryable, which: { organizationId: string } | { tenantId: string }): Promise<(SweepTenant & { status: string }) | null> {
-  const byOrganization = "organizationId" in which;
-  const key = byOrganization ? which.organizationId : which.tenantId;
-  const [row] = await tx<(TenantRow & { status: string })[]>`
-    select d.id, d.organization_id, d.strategy, d.neon_project_id, d.neon_endpoint_id, d.health_status, d.credentials_version, d.status,
+/** A live tenant (any status but deleted) by id, or null. */
+export async function tenantById(tx: Queryable, tenantId: string): Promise<SweepTenant | null> {
+  const [row] = await tx<TenantRow[]>`
+    select d.id, d.organization_id, d.strategy, d.neon_project_id, d.neon_endpoint_id, d.health_status, d.credentials_version,
            s.last_sql_probe_at, s.last_sql_probe_status
     from public.tenant_databases d left join public.tenant_health_state s on s.tenant_id = d.id
-    where ${byOrganization ? tx`d.organization_id` : tx`d.id`} = ${key} and d.status <> 'deleted'`;
-  return row ? { ...toTenant(row), status: row.status } : null;
+    where d.id = ${tenantId} and d.status <> 'deleted'`;
+  return row ? toTenant(row) : null;
 }
-
-/** The live tenant of an organization, or null. */
-export const tenantOfOrganization = (tx: Queryable, organizationId: string) => liveTenant(tx, { organizationId });
-
-/** A live tenant by id, or null. */
-export const tenantById = (tx: Queryable, tenantId: string) => liveTenant(tx, { tenantId });
 
 export interface StoredResult {
   checkId: string;

@@ -6,16 +6,17 @@
  */
 import { z } from "zod";
 import { env } from "../config.ts";
-import type { NeonGatewayOptions } from "./http-gateway.ts";
+import { DEFAULT_NEON_TIMEOUT_MS, NEON_API_URL, type NeonGatewayOptions } from "./http-gateway.ts";
+import { CLIENT_RATE_LIMITS } from "./rate-budget.ts";
 
 export const neonEnvShape = {
   NEON_API_KEY: z.string().min(1),
-  NEON_API_URL: z.string().url().default("https://console.neon.tech/api/v2"),
+  NEON_API_URL: z.string().url().default(NEON_API_URL),
   /** Needed with a personal API key; an organization key implies it. */
   NEON_ORG_ID: z.string().min(1).optional(),
-  NEON_TIMEOUT_MS: env.int(20_000).pipe(z.number().min(1_000).max(120_000)),
-  NEON_RATE_PER_MINUTE: env.int(700).pipe(z.number().min(1)),
-  NEON_RATE_PER_SECOND_PER_ROUTE: env.int(36).pipe(z.number().min(1)),
+  NEON_TIMEOUT_MS: env.int(DEFAULT_NEON_TIMEOUT_MS).pipe(z.number().min(1_000).max(120_000)),
+  NEON_RATE_PER_MINUTE: env.int(CLIENT_RATE_LIMITS.perMinute).pipe(z.number().min(1)),
+  NEON_RATE_PER_SECOND_PER_ROUTE: env.int(CLIENT_RATE_LIMITS.perSecondPerRoute).pipe(z.number().min(1)),
 };
 
 const neonEnvSchema = z.object(neonEnvShape);

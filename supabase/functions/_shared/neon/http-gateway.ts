@@ -11,14 +11,18 @@
 import { createApiClient, type Api, type EndpointType, type ProjectCreateRequest } from "@neondatabase/api-client";
 import type { Logger } from "../log.ts";
 import { NeonApiError, type NeonFailureKind } from "./errors.ts";
+import { sleep as defaultSleep } from "../backoff.ts";
 import { AMBIGUOUS, DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type RetryPolicy } from "./retry-policy.ts";
 import { CLIENT_RATE_LIMITS, processRateBudget, type RateBudget, type RateLimits } from "./rate-budget.ts";
 import { createCallStats, type CallStats, type NeonCallOutcome } from "./call-stats.ts";
 import { waitForOperations, type OperationWaitOptions } from "./operations.ts";
 import { createRegionCatalog, type RegionCatalog } from "./regions.ts";
-import type { ComputeSettings, NeonGateway, NeonGatewayRoot } from "./gateway.ts";
+import type { ComputeSettings, NeonGateway, NeonGatewayRoot, ProjectListItem } from "./gateway.ts";
 
 export const NEON_API_URL = "https://console.neon.tech/api/v2";
+
+/** Per-request client timeout when none is configured. */
+export const DEFAULT_NEON_TIMEOUT_MS = 20_000;
 
 export interface NeonGatewayOptions {
   apiKey: string;
@@ -33,7 +37,7 @@ export interface NeonGatewayOptions {
   retry?: Partial<RetryPolicy>;
   /** Defaults for `waitForOperations`. */
   operationWait?: OperationWaitOptions;
-  /** Limits of the process-wide budget (ignored when `budget` is given). @default 700/min, 40/s per route */
+  /** Limits of the process-wide budget (ignored when `budget` is given). @default 700/min, 36/s per route (`CLIENT_RATE_LIMITS`) */
   rateLimits?: RateLimits;
   /** A specific budget (tests, benchmarks). @default processRateBudget(rateLimits) */
   budget?: RateBudget;
@@ -134,7 +138,7 @@ async function send<T>(core: Core, tenantKey: string, spec: CallSpec<T>): Promis
       core.stats.record({ ...base, status: response.status, outcome: "ok", durationMs: core.clock() - sentAt, willRetry: false, failed: false });
       return { ok: true, status: response.status, data: response.data };
     } catch (error) {
-      failure = classify(error, core.clock(), core.options.timeoutMs ?? 20_000);
+      failure = classify(error, core.clock(), core.options.timeoutMs ?? DEFAULT_NEON_TIMEOUT_MS);
     }
     const durationMs = core.clock() - sentAt;
     const outcome: NeonCallOutcome = failure.kind;
@@ -199,6 +203,20 @@ const endpointSettings = (compute: Partial<ComputeSettings>) => ({
 
 const PAGE_LIMIT = 100;
 
+/**
+ * Every project of a `search` listing (a substring match) that `keep` accepts, page by page
+ * (400 per page, Neon's maximum). Used by `findProjectByName` and by reconcile.
+ */
+export async function searchProjects(gateway: Pick<NeonGateway, "listProjects">, search: string, keep: (project: ProjectListItem) => boolean): Promise<ProjectListItem[]> {
+  const matches: ProjectListItem[] = [];
+  for (let cursor: string | undefined; ;) {
+    const page = await gateway.listProjects({ search, limit: 400, ...(cursor ? { cursor } : {}) });
+    matches.push(...page.projects.filter(keep));
+    if (!page.nextCursor || page.nextCursor === cursor) return matches;
+    cursor = page.nextCursor;
+  }
+}
+
 function bind(core: Core, tenantKey: string): NeonGateway {
   const { api } = core;
   const orgId = core.options.orgId;
@@ -211,16 +229,7 @@ function bind(core: Core, tenantKey: string): NeonGateway {
   const gateway: NeonGateway = {
     tenantKey,
 
-    async findProjectByName(name) {
-      const matches = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const page = await gateway.listProjects({ search: name, limit: 400, cursor });
-        matches.push(...page.projects.filter((p) => p.name === name));
-        if (!page.nextCursor || page.nextCursor === cursor) return matches;
-        cursor = page.nextCursor;
-      }
-    },
+    findProjectByName: (name) => searchProjects(gateway, name, (p) => p.name === name),
 
     async createProject(input) {
       const body: ProjectCreateRequest = {
@@ -413,12 +422,12 @@ export function createNeonGateway(options: NeonGatewayOptions): NeonGatewayRoot 
   const api = createApiClient({
     apiKey: options.apiKey,
     baseURL: options.baseUrl,
-    timeout: options.timeoutMs ?? 20_000,
+    timeout: options.timeoutMs ?? DEFAULT_NEON_TIMEOUT_MS,
     adapter: "fetch",
     ...(options.fetch ? { env: { fetch: options.fetch } } : {}),
   });
   const clock = options.clock ?? (() => Date.now());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? defaultSleep;
   const stats = createCallStats();
   const core: Core = {
     api,

@@ -1,6 +1,6 @@
 /** Public surface of the Neon gateway; import from here, not from the individual files. */
 export type * from "./gateway.ts";
-export { createNeonGateway, NEON_API_URL, PLATFORM_TENANT_KEY, type NeonGatewayOptions } from "./http-gateway.ts";
+export { createNeonGateway, DEFAULT_NEON_TIMEOUT_MS, NEON_API_URL, PLATFORM_TENANT_KEY, searchProjects, type NeonGatewayOptions } from "./http-gateway.ts";
 export { NeonApiError, NeonOperationError, isNeonApiError, neonErrorToAppError, type NeonFailureKind, type NeonOperationFailure } from "./errors.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 export { createRateBudget, processRateBudget, NEON_RATE_LIMITS, CLIENT_RATE_LIMITS, type RateBudget, type RateLimits } from "./rate-budget.ts";

@@ -13,11 +13,12 @@
  * Scope: one budget per JavaScript process (edge isolate). Several isolates share one Neon
  * account, so this budget lowers but cannot eliminate 429s; the gateway still retries them.
  */
+import { sleep } from "../backoff.ts";
 
 export interface RateLimits {
   /** Account-wide requests per rolling minute. @default 700 */
   perMinute: number;
-  /** Requests per rolling second for one route (method + path template). @default 40 */
+  /** Requests per rolling second for one route (method + path template). @default 36 (`CLIENT_RATE_LIMITS`) */
   perSecondPerRoute: number;
 }
 
@@ -132,10 +133,7 @@ let processBudget: RateBudget | undefined;
  */
 export function processRateBudget(limits: RateLimits = CLIENT_RATE_LIMITS): RateBudget {
   if (!processBudget) {
-    processBudget = createRateBudget(limits, {
-      clock: () => Date.now(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    });
+    processBudget = createRateBudget(limits, { clock: () => Date.now(), sleep });
   } else if (processBudget.limits.perMinute !== limits.perMinute || processBudget.limits.perSecondPerRoute !== limits.perSecondPerRoute) {
     throw new Error("The process-wide Neon rate budget already exists with other limits; configure NEON_RATE_* once per process.");
   }

@@ -7,6 +7,7 @@
  * calls the gateway marks retry-safe (GETs, and writes whose repeat is harmless by construction);
  * a non-idempotent POST gets a typed error instead so the caller reconciles by name.
  */
+import { equalJitterBackoff } from "../backoff.ts";
 import type { NeonFailureKind } from "./errors.ts";
 
 export interface RetryPolicy {
@@ -37,15 +38,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 const REFUSED: ReadonlySet<NeonFailureKind> = new Set(["locked", "rate_limited", "unavailable"]);
 /** Failures that may or may not have been applied. */
 export const AMBIGUOUS: ReadonlySet<NeonFailureKind> = new Set(["server_error", "timeout", "network"]);
-
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random. Full jitter can
- * draw ~0 ms repeatedly, which turns a 423 storm into a hot loop against a locked project.
- */
-export function backoffDelay(policy: RetryPolicy, retryNumber: number, random: () => number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1));
-  return Math.round(step / 2 + random() * (step / 2));
-}
 
 /** `Retry-After` as delta-seconds or an HTTP date; undefined when absent or unparseable. */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
@@ -78,7 +70,7 @@ export function decideRetry(ctx: RetryContext): RetryDecision {
   const ambiguousOk = AMBIGUOUS.has(ctx.kind) && ctx.retrySafe && ctx.ambiguousRetries < policy.maxAmbiguousRetries;
   if (!refused && !ambiguousOk) return { retry: false };
   if (ctx.attempt >= policy.maxAttempts) return { retry: false };
-  let delayMs = backoffDelay(policy, ctx.attempt, ctx.random);
+  let delayMs = equalJitterBackoff(policy.baseDelayMs, policy.maxDelayMs, ctx.attempt, ctx.random);
   if (ctx.kind === "rate_limited" && ctx.retryAfterMs !== undefined) {
     if (ctx.retryAfterMs > policy.maxRetryAfterMs) return { retry: false };
     delayMs = ctx.retryAfterMs;

@@ -1,6 +1,7 @@
 /** Resolving engine deps, reading the tenant row, and building a step's context. */
 import postgres from "postgres";
 import { asService } from "../db.ts";
+import { sleep } from "../backoff.ts";
 import { getTenantConnectionForTenant } from "../registry/credentials.ts";
 import { tenantSchema } from "../tenant-schema/index.ts";
 import type { ProvisioningDeps, ResolvedDeps, RunMemory, StepContext, TenantRow, Timing } from "./types.ts";
@@ -13,7 +14,7 @@ export function resolveDeps(deps: ProvisioningDeps): ResolvedDeps {
   return {
     connectTenant: defaultConnectTenant,
     now: () => Date.now(),
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    sleep,
     newId: () => crypto.randomUUID(),
     random: Math.random,
     workerPrefix: "provisioning",

@@ -8,8 +8,9 @@
  * - Stuck tenants: pending too long, or (de)provisioning without a live lease for too long.
  */
 import { asService } from "../db.ts";
+import { searchProjects } from "../neon/index.ts";
 import type { TenantStatus } from "../registry/types.ts";
-import { NAME_PREFIX, tenantIdFromName } from "./names.ts";
+import { NAME_PREFIX, TEMPLATE_PROJECT_NAME, tenantIdFromName } from "./names.ts";
 import type { ResolvedDeps } from "./types.ts";
 
 export interface ReconcileOptions {
@@ -43,13 +44,7 @@ interface Row { id: string; organization_id: string; status: TenantStatus; strat
 export async function reconcile(deps: ResolvedDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const graceMs = (options.graceMinutes ?? 60) * 60_000;
   const stuckMinutes = options.stuckMinutes ?? 30;
-  const projects = [];
-  for (let cursor: string | undefined; ;) {
-    const page = await deps.gateway.listProjects({ search: NAME_PREFIX, limit: 400, ...(cursor ? { cursor } : {}) });
-    projects.push(...page.projects.filter((p) => p.name.startsWith(NAME_PREFIX)));
-    if (!page.nextCursor || page.nextCursor === cursor) break;
-    cursor = page.nextCursor;
-  }
+  const projects = await searchProjects(deps.gateway, NAME_PREFIX, (p) => p.name.startsWith(NAME_PREFIX));
   const ids = [...new Set(projects.map((p) => tenantIdFromName(p.name)).filter((id): id is string => id !== null))];
   const rows = await asService(deps.sql, (tx) => tx<Row[]>`
     select id, organization_id, status, strategy, neon_project_id, current_step,
@@ -64,7 +59,7 @@ export async function reconcile(deps: ResolvedDeps, options: ReconcileOptions = 
   const now = deps.now();
   const neonOrphans: NeonOrphan[] = [];
   for (const p of projects) {
-    if (p.name === `${NAME_PREFIX}template`) continue;
+    if (p.name === TEMPLATE_PROJECT_NAME) continue;
     const tenantId = tenantIdFromName(p.name);
     const tenant = tenantId ? byId.get(tenantId) : undefined;
     const reason: NeonOrphan["reason"] | null = !tenant ? "no_tenant"

@@ -7,6 +7,7 @@
  * finds what already exists.
  */
 import { asService } from "../db.ts";
+import { equalJitterBackoff } from "../backoff.ts";
 import { PROVISIONING_STEPS, type ProvisioningStep, type TenantStatus } from "../registry/types.ts";
 import { claimTenantForProvisioning, recordProvisioningStep, transitionTenantStatus } from "../registry/tenants.ts";
 import { classifyFailure, type FailureCode } from "./failures.ts";
@@ -25,8 +26,7 @@ export interface RunResult {
 }
 
 function backoff(deps: ResolvedDeps, tries: number, retryAfterMs = 0): number {
-  const step = Math.min(deps.maxBackoffMs, deps.baseBackoffMs * 2 ** (tries - 1));
-  return Math.max(retryAfterMs, Math.round(step / 2 + deps.random() * (step / 2)));
+  return Math.max(retryAfterMs, equalJitterBackoff(deps.baseBackoffMs, deps.maxBackoffMs, tries, deps.random));
 }
 
 /** Renews the lease every third of its length until stopped; flags a lost lease. */

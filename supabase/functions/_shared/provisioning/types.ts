@@ -2,7 +2,7 @@
 import type postgres from "postgres";
 import type { Sql, Tx } from "../db.ts";
 import type { Logger } from "../log.ts";
-import type { CreatedProject, NeonGateway, NeonGatewayRoot, Operation } from "../neon/index.ts";
+import type { NeonGateway, NeonGatewayRoot, Operation } from "../neon/index.ts";
 import type { TenantSchemaBundle } from "../tenant-schema/index.ts";
 import type { ComputeSize, CredentialKind, ProvisioningStatus, ProvisioningStep, TenantPlan, TenantStatus, TenantStrategy } from "../registry/types.ts";
 
@@ -74,7 +74,6 @@ export interface TenantRow {
 
 /** What one run keeps in memory between steps. Lost on a crash: every step can do without it. */
 export interface RunMemory {
-  created?: CreatedProject;
   /** Operations of the create call, to wait for. */
   operations?: Operation[];
   /** Owner connection URI from the create response (carries the password Neon returns once). */

@@ -55,7 +55,6 @@ async function createProject(ctx: StepContext): Promise<Record<string, unknown>>
     throw error;
   }
   const params = created.connectionUris[0]?.connection_parameters;
-  ctx.memory.created = created;
   ctx.memory.operations = created.operations;
   if (params) {
     ctx.memory.ownerUri = buildUri({ role: params.role, password: params.password, host: params.host, database: params.database });
