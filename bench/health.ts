@@ -11,16 +11,12 @@
  * Prints: sweep wall time, probes/s, peak concurrent SQL connections (emulator), Neon API calls
  * per sweep, SQL connections opened to idle tenants (emulator wakes), against the targets.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { startLocalPostgres, freePort } from "../local/postgres.ts";
-import { applyMigrations, applyStandin, withDatabase } from "../local/supabase/database.ts";
-import { generateLocalKeys } from "../local/supabase/keys.ts";
+import { startBenchStack } from "./support/stack.ts";
 import { startNeonEmulator } from "../local/neon-emulator/index.ts";
 import { createSqlClient } from "../supabase/functions/_shared/db.ts";
+import { sleep } from "../supabase/functions/_shared/backoff.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { createNeonGateway, createRateBudget } from "../supabase/functions/_shared/neon/index.ts";
 import { DEFAULT_HEALTH_CONFIG, configureNeonDriver, createNeonSqlProbe, runSweep } from "../supabase/functions/_shared/health/index.ts";
@@ -35,23 +31,19 @@ async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promis
 }
 
 async function main() {
-  const root = mkdtempSync(join(tmpdir(), "bench-health-"));
-  const keys = await generateLocalKeys();
-  const postgresPassword = randomBytes(12).toString("hex");
-  const pg = await startLocalPostgres({ dataDir: join(root, "db"), port: await freePort(), password: randomBytes(12).toString("hex"), fast: true });
-  const stops: Array<() => Promise<void>> = [async () => { await pg.stop(); rmSync(root, { recursive: true, force: true }); }];
+  const stack = await startBenchStack();
+  const { pg, dbUrl } = stack;
+  const stops: Array<() => Promise<void>> = [() => stack.stop()];
   try {
-    await applyStandin(pg.superuserUrl, { postgresPassword, vaultKeyHex: keys.vaultKeyHex });
-    const dbUrl = withDatabase(pg.superuserUrl, "postgres", { name: "postgres", password: postgresPassword });
-    await applyMigrations(dbUrl);
     const emulator = await startNeonEmulator({
       adminUrl: pg.superuserUrl, operationDurationMs: 10, activityPollMs: 0, rateLimit: false, projectsLimit: N + 10,
       minSuspendTimeoutSeconds: 1, sqlPoolMax: 1, sqlPoolIdleTimeoutSeconds: 1, stateDatabase: false, log: () => {},
     });
     stops.unshift(() => emulator.stop());
-    configureNeonDriver({ sqlHttpUrl: emulator.sqlHttpUrl, wsProxy: emulator.wsProxyHost });
+    // The same settings `npm run dev` passes (local/neon-emulator/dev-service.ts): the proxy serves `/v2`.
+    configureNeonDriver({ sqlHttpUrl: emulator.sqlHttpUrl, wsProxy: `${emulator.wsProxyHost}/v2` });
     // Setup traffic gets a generous budget; the sweep below uses Neon's real limits (700/min, 40/s/route).
-    const setupNeon = createNeonGateway({ apiKey: emulator.apiKey, baseUrl: emulator.url, budget: createRateBudget({ perMinute: 1_000_000, perSecondPerRoute: 100_000 }, { clock: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }) });
+    const setupNeon = createNeonGateway({ apiKey: emulator.apiKey, baseUrl: emulator.url, budget: createRateBudget({ perMinute: 1_000_000, perSecondPerRoute: 100_000 }, { clock: Date.now, sleep }) });
     const registry = postgres(dbUrl, { max: 10, onnotice: () => {} });
     stops.unshift(() => registry.end());
 

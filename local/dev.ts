@@ -15,6 +15,7 @@ import { functionEnv } from "./supabase/function-env.ts";
 import { startFunctionsServer, type FunctionsServer } from "./functions/gateway.ts";
 import { loadDevEnv } from "./dev-env.ts";
 import { devServices, type DevService } from "./dev-services.ts";
+import { DEMO_USERS } from "./supabase/demo-users.ts";
 
 const STATE_DIR = join(REPO_ROOT, ".local");
 const LOCK_FILE = join(STATE_DIR, "dev.pid");
@@ -94,7 +95,6 @@ async function main(): Promise<void> {
 }
 
 async function printSummary(info: { apiUrl: string; dbUrl: string; keys: Awaited<ReturnType<typeof loadOrCreateLocalKeys>>; services: DevService[]; seconds: number; migrationsApplied: number }): Promise<void> {
-  const { DEMO_USERS } = await import("./supabase/demo-users.ts").catch(() => ({ DEMO_USERS: [] as Array<{ id: string; email: string; description: string }> }));
   const tokens = await Promise.all(DEMO_USERS.map(async (u) => ({ ...u, token: await userToken(info.keys, u, 24 * 3600) })));
   const lines = [
     "",
@@ -116,7 +116,7 @@ async function printSummary(info: { apiUrl: string; dbUrl: string; keys: Awaited
     "",
     "Try it:",
     `  curl -s ${info.apiUrl}/functions/v1/graphql-v2 \\`,
-    `    -H "Authorization: Bearer ${tokens[0]?.token ?? "<token>"}" \\`,
+    `    -H "Authorization: Bearer ${tokens[0]!.token}" \\`,
     `    -H "Content-Type: application/json" -d '{"query":"{ __typename }"}'`,
     "",
     "Press Ctrl-C to stop.",

@@ -3,9 +3,9 @@
  * event loop would let its work delay our requests and bunch their arrival, which distorts both
  * the overhead figures and the rate-limit counts.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../local/supabase/database.ts";
+import { startTsxProcess } from "./tsx-process.ts";
 import type { FaultConfig } from "../../local/neon-emulator/faults.ts";
 import type { CountersSnapshot } from "../../local/neon-emulator/emulator.ts";
 
@@ -20,20 +20,12 @@ export interface EmulatorProcess {
 
 export async function startEmulatorProcess(options: { adminUrl: string; operationMs: number }): Promise<EmulatorProcess> {
   const apiKey = "bench-neon-key";
-  const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "local", "neon-emulator", "main.ts")], {
-    env: { ...process.env, NEON_EMULATOR_ADMIN_URL: options.adminUrl, NEON_EMULATOR_PORT: "0", NEON_API_KEY: apiKey, NEON_EMULATOR_OPERATION_MS: String(options.operationMs) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on port (\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.stderr!.on("data", () => {});
-    child.once("exit", (code) => reject(new Error(`neon emulator exited (${code}): ${output}`)));
-  });
+  const child = await startTsxProcess(
+    join(REPO_ROOT, "local", "neon-emulator", "main.ts"),
+    { NEON_EMULATOR_ADMIN_URL: options.adminUrl, NEON_EMULATOR_PORT: "0", NEON_API_KEY: apiKey, NEON_EMULATOR_OPERATION_MS: String(options.operationMs) },
+    /listening on port (\d+)/,
+  );
+  const port = Number(child.match[1]);
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/api/v2`,
@@ -46,10 +38,6 @@ export async function startEmulatorProcess(options: { adminUrl: string; operatio
     async counters() {
       return (await (await fetch(`${origin}/admin/counters`)).json()) as CountersSnapshot;
     },
-    async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop: child.stop,
   };
 }

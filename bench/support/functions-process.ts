@@ -3,10 +3,10 @@
  * and edge runtime are separate from the clients calling them: sharing the load generator's event
  * loop would queue requests behind the gateway's work and mix both CPU figures.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../local/supabase/database.ts";
 import type { FunctionsServerOptions } from "../../local/functions/gateway.ts";
+import { startTsxProcess } from "./tsx-process.ts";
 
 export interface FunctionsProcess {
   url: string;
@@ -18,29 +18,12 @@ export interface FunctionsProcess {
 }
 
 export async function startFunctionsProcess(options: Omit<FunctionsServerOptions, "onLog">): Promise<FunctionsProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "bench", "support", "functions-main.ts")], {
-    env: { ...process.env, BENCH_FUNCTIONS_OPTIONS: JSON.stringify(options) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stderr!.on("data", (chunk: Buffer) => { log = (log + chunk.toString()).slice(-4000); });
-  const ready = await new Promise<{ url: string; gatewayPid: number; pids: Record<string, number | undefined> }>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /^ready (.+)$/m.exec(output);
-      if (match) resolve(JSON.parse(match[1]!));
-    });
-    child.once("exit", (code) => reject(new Error(`functions process exited (${code}): ${log}`)));
-  });
+  const child = await startTsxProcess(join(REPO_ROOT, "bench", "support", "functions-main.ts"), { BENCH_FUNCTIONS_OPTIONS: JSON.stringify(options) }, /^ready (.+)$/);
+  const ready = JSON.parse(child.match[1]!) as { url: string; gatewayPid: number; pids: Record<string, number | undefined> };
   return {
     url: ready.url,
     gatewayPid: ready.gatewayPid,
     functionPids: ready.pids,
-    async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop: child.stop,
   };
 }

@@ -14,13 +14,16 @@ export async function startBenchStack(settings: Record<string, string | number> 
   const keys = await generateLocalKeys();
   const postgresPassword = randomBytes(12).toString("hex");
   const pg = await startLocalPostgres({ dataDir: join(root, "db"), port: await freePort(), password: randomBytes(12).toString("hex"), fast: true, settings });
-  await applyStandin(pg.superuserUrl, { postgresPassword, vaultKeyHex: keys.vaultKeyHex });
-  const dbUrl = withDatabase(pg.superuserUrl, "postgres", { name: "postgres", password: postgresPassword });
-  await applyMigrations(dbUrl);
-  return {
-    pg, dbUrl, keys,
-    async stop() { await pg.stop(); rmSync(root, { recursive: true, force: true }); },
-  };
+  const stop = async () => { await pg.stop(); rmSync(root, { recursive: true, force: true }); };
+  try {
+    await applyStandin(pg.superuserUrl, { postgresPassword, vaultKeyHex: keys.vaultKeyHex });
+    const dbUrl = withDatabase(pg.superuserUrl, "postgres", { name: "postgres", password: postgresPassword });
+    await applyMigrations(dbUrl);
+    return { pg, dbUrl, keys, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
 }
 
 export interface LoadResult {
@@ -69,14 +72,15 @@ export function processCpuMs(pid: number | undefined): number | undefined {
 /** CPU time (ms) the server processes of a PostgreSQL cluster (postmaster children) have used so far. */
 export function postgresCpuMs(dataDir: string): number | undefined {
   let postmaster: string;
+  let pids: string[];
   try {
     postmaster = readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]!.trim();
-    readdirSync("/proc");
+    pids = readdirSync("/proc");
   } catch {
     return undefined;
   }
   let total = 0;
-  for (const entry of readdirSync("/proc")) {
+  for (const entry of pids) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(entry);
     if (fields && (entry === postmaster || fields[1] === postmaster)) total += cpuOf(fields);

@@ -1,39 +1,26 @@
 /**
- * Test setup for the Neon emulator: a Postgres server (the run-wide one from
- * the global setup when there is one, otherwise a private throwaway server),
- * emulators with fast test settings, the official clients pointed at them.
- * Kept in this one file so the server source can be swapped.
+ * Test setup for the Neon emulator: the run-wide Postgres server of the global
+ * setup (tests/support/global-setup.ts), emulators with fast test settings, the
+ * official clients pointed at them. Kept in this one file so the server source
+ * can be swapped.
  */
 import { inject } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { WebSocket } from "ws";
 import { createApiClient, type Api, type Operation } from "@neondatabase/api-client";
 import { neonConfig } from "@neondatabase/serverless";
-import { freePort, startLocalPostgres } from "../../local/postgres.ts";
 import { startNeonEmulator, type NeonEmulator, type NeonEmulatorOptions } from "../../local/neon-emulator/index.ts";
+import { quoteIdent } from "../../local/neon-emulator/sql-text.ts";
 
 export interface TestServer {
   superuserUrl: string;
   stop(): Promise<void>;
 }
 
-/** The global setup's server if provided, else a private one (removed on stop). */
+/** The global setup's server (vitest.config.ts always runs it); stopping it is the global setup's job. */
 export async function startTestPostgres(): Promise<TestServer> {
-  const shared = (inject as (key: string) => unknown)("superuserUrl") as string | undefined;
-  if (shared) return { superuserUrl: shared, stop: async () => {} };
-  const root = mkdtempSync(join(tmpdir(), "neon-emulator-test-"));
-  const pg = await startLocalPostgres({ dataDir: join(root, "db"), port: await freePort(), password: randomBytes(12).toString("hex"), fast: true });
-  return {
-    superuserUrl: pg.superuserUrl,
-    async stop() {
-      await pg.stop();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return { superuserUrl: inject("superuserUrl"), stop: async () => {} };
 }
 
 export interface TestEmulator extends NeonEmulator {
@@ -71,7 +58,7 @@ export async function startTestEmulator(server: TestServer, options: Partial<Neo
 export async function dropDatabase(superuserUrl: string, name: string): Promise<void> {
   const sql = postgres(superuserUrl, { max: 1, onnotice: () => {} });
   try {
-    await sql.unsafe(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
+    await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
   } finally {
     await sql.end();
   }
