@@ -16,10 +16,9 @@ import type { GraphQLError } from "graphql";
 // test runner or bundler may load a second copy (ESM vs CJS) for our files.
 import { createGraphQLError } from "graphql-yoga";
 import { z } from "zod";
-import { AppError, ERROR_STATUS, isAppError, type ErrorCode } from "../supabase/functions/_shared/errors.ts";
+import { AppError, ERROR_STATUS, isAppError, UNEXPECTED_MESSAGE, type ErrorCode } from "../supabase/functions/_shared/errors.ts";
 import { fromZodError } from "../supabase/functions/_shared/http.ts";
 
-export const UNEXPECTED_MESSAGE = "Unexpected error. Try again; if it persists, contact the operator with the request id.";
 
 export interface PublicErrorOptions {
   /** Drop "Did you mean …?" hints, which reveal schema names when introspection is off. */

@@ -15,7 +15,7 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Authenticate, Caller } from "../supabase/functions/_shared/auth.ts";
-import type { ErrorCode } from "../supabase/functions/_shared/errors.ts";
+import { UNEXPECTED_MESSAGE, type ErrorCode } from "../supabase/functions/_shared/errors.ts";
 import { corsHeaders, requestIdOf } from "../supabase/functions/_shared/http.ts";
 import type { Logger } from "../supabase/functions/_shared/log.ts";
 import { createLoaders, type GraphQLContext } from "./context.ts";
@@ -170,7 +170,7 @@ const STATUS_CODES: Record<number, [ErrorCode, string]> = {
   406: ["VALIDATION_FAILED", "Accept application/json or application/graphql-response+json."],
   413: ["PAYLOAD_TOO_LARGE", "The request is too large: send a smaller query or fewer variables."],
   415: ["VALIDATION_FAILED", "Send the request as Content-Type: application/json."],
-  500: ["INTERNAL", "Unexpected error. Try again; if it persists, contact the operator with the request id."],
+  500: ["INTERNAL", UNEXPECTED_MESSAGE],
 };
 
 function errorResponse(status: number, requestId: string): Response {

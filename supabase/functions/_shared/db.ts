@@ -2,7 +2,7 @@
  * Registry SQL. One `postgres` client per isolate, on `SUPABASE_DB_URL` — on the hosted platform a
  * direct (non-pooling) connection, so statements are prepared: a parameterised statement then takes
  * one round trip instead of two (postgres.js describes unprepared ones first) and PostgreSQL reuses
- * its plan. Pass `prepare: false` only for a transaction-mode pooler URL.
+ * its plan. (A transaction-mode pooler URL would need `prepare: false`.)
  *
  * Every piece of registry work runs in one transaction *as the caller*: role `authenticated` (or
  * `anon`) with the caller's verified claims in `request.jwt.claims`, so RLS policies decide; service
@@ -22,17 +22,13 @@ export interface SqlClientOptions {
   /** Pool size per isolate (default 4, like @supabase/server). */
   max?: number;
   applicationName?: string;
-  /** Seconds before an idle connection is closed. */
-  idleTimeout?: number;
-  /** Named prepared statements (default true). False only behind a transaction-mode pooler. */
-  prepare?: boolean;
 }
 
 export function createSqlClient(url: string, options: SqlClientOptions = {}): Sql {
   return postgres(url, {
-    prepare: options.prepare ?? true,
+    prepare: true,
     max: options.max ?? 4,
-    idle_timeout: options.idleTimeout ?? 20,
+    idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? "tenant-control-plane" },

@@ -47,6 +47,9 @@ export class AppError extends Error {
   }
 }
 
+/** What callers see for an unexpected (masked) error. */
+export const UNEXPECTED_MESSAGE = "Unexpected error. Try again; if it persists, contact the operator with the request id.";
+
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }

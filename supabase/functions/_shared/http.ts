@@ -4,7 +4,7 @@
  * unexpected → `INTERNAL`, logged with the request id and never shown).
  */
 import { z } from "zod";
-import { AppError, isAppError, type ErrorCode } from "./errors.ts";
+import { AppError, isAppError, UNEXPECTED_MESSAGE, type ErrorCode } from "./errors.ts";
 import type { Logger } from "./log.ts";
 
 /** The headers Supabase clients send, as in Supabase's own function examples. */
@@ -48,7 +48,7 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger,
   const appError = isAppError(error) ? error : error instanceof z.ZodError ? fromZodError(error) : undefined;
   if (!appError || appError.code === "INTERNAL") {
     logger.error("unexpected error", { requestId, error });
-    const body: ErrorBody = { error: { code: "INTERNAL", message: "Unexpected error. Try again; if it persists, contact the operator with the request id.", requestId } };
+    const body: ErrorBody = { error: { code: "INTERNAL", message: UNEXPECTED_MESSAGE, requestId } };
     return json(body, 500, { "x-request-id": requestId, ...headers });
   }
   if (appError.status >= 500) logger.warn(appError.message, { requestId, code: appError.code });

@@ -5,7 +5,6 @@
 import { z } from "zod";
 import { env } from "./config.ts";
 import type { AuthConfig } from "./auth.ts";
-import type { LogLevel } from "./log.ts";
 
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
@@ -35,6 +34,3 @@ export function authConfigOf(config: PlatformEnv): AuthConfig {
   };
 }
 
-export function logLevelOf(config: PlatformEnv): LogLevel {
-  return config.LOG_LEVEL;
-}
